@@ -1,0 +1,550 @@
+/*
+ * mpk: a streaming MessagePack encoder and resumable decoder in portable C11.
+ *
+ * SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the mpx developers
+ *
+ * The library never allocates. The writer fills a caller-provided buffer and
+ * calls a flush callback when it runs out of room; the decoder parses a
+ * caller-provided byte range and builds values through a visitor, keeping the
+ * containers it has not finished in a caller-provided frame array, so that it
+ * can stop at any byte boundary and continue when more bytes arrive.
+ *
+ * Errors are values (mpk_status_t). Both the writer and the decoder keep the
+ * first error they hit ("sticky"); every later call does nothing, so a caller
+ * can check once at the end.
+ *
+ * Conventions of this header:
+ *  - all multi-byte fields on the wire are big-endian (the spec says so);
+ *  - lengths and counts on the wire are at most UINT32_MAX; a larger size
+ *    handed to the writer is MPK_ERR_RANGE, never truncated;
+ *  - nothing here prints, aborts or asserts on input.
+ */
+#ifndef MPK_H
+#define MPK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef MPK_HAS_CONFIG
+#include "mpk_config.h"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup mpk_config Configuration knobs
+ * Define any of these before including mpk.h, or in mpk_config.h together
+ * with MPK_HAS_CONFIG.
+ * @{
+ */
+
+/** Handle type the decoder passes between visitor callbacks. Must be a type
+ *  that can be copied and compared with NULL-like zero initialisation. */
+#ifndef MPK_OBJ_T
+#define MPK_OBJ_T void *
+#endif
+
+/** Default nesting limit of the decoder (msgpack-python's unpacker: 1024). */
+#ifndef MPK_DEFAULT_MAX_DEPTH
+#define MPK_DEFAULT_MAX_DEPTH 1024
+#endif
+
+/** Set to 0 to compile out mpk_status_str's table on very small builds. */
+#ifndef MPK_STATUS_STRINGS
+#define MPK_STATUS_STRINGS 1
+#endif
+
+/** @} */
+
+/**
+ * @defgroup mpk_status Status codes
+ * @{
+ */
+typedef enum mpk_status {
+    /** Success. */
+    MPK_OK = 0,
+    /** Decoder: the input ends inside an object; feed more bytes.
+     *  Not an error: the decoder keeps its partial state. */
+    MPK_NEED_MORE,
+    /** The writer's flush callback or a caller's I/O failed. */
+    MPK_ERR_IO,
+    /** The reserved byte 0xc1 was read (msgpack-python: FormatError). */
+    MPK_ERR_INVALID,
+    /** Input declared complete (final) ends inside an object. */
+    MPK_ERR_TRUNCATED,
+    /** Nesting deeper than the configured depth limit (StackError). */
+    MPK_ERR_DEPTH,
+    /** A length or count read from input exceeds its configured limit;
+     *  mpk_decoder_t.err_limit says which one. */
+    MPK_ERR_LIMIT,
+    /** A value does not fit its encoding: a size over UINT32_MAX handed to
+     *  the writer, or timestamp nanoseconds over 999999999. */
+    MPK_ERR_RANGE,
+    /** A timestamp extension (type -1) whose length is not 4, 8 or 12. */
+    MPK_ERR_TIMESTAMP,
+    /** A grow callback (writer flush or decoder frames) had no memory. */
+    MPK_ERR_MEMORY,
+    /** A visitor callback failed; the caller holds the real error. */
+    MPK_ERR_CALLBACK,
+    /** API misuse: a buffer smaller than MPK_WRITER_MIN_BUFFER, a decoder
+     *  without frames, a call after an error. */
+    MPK_ERR_ARG,
+} mpk_status_t;
+
+/** A short lowercase English description of a status (no full stop). */
+const char *mpk_status_str(mpk_status_t status);
+
+/**
+ * The exception family a binding raises for each status. Both bindings use
+ * this table, so that MicroPython and CPython map errors identically.
+ */
+typedef enum mpk_exc_kind {
+    MPK_EXC_NONE = 0,      /**< MPK_OK, MPK_NEED_MORE */
+    MPK_EXC_VALUE,         /**< ValueError */
+    MPK_EXC_FORMAT,        /**< msgpack.FormatError (a ValueError) */
+    MPK_EXC_STACK,         /**< msgpack.StackError (a ValueError) */
+    MPK_EXC_OUT_OF_DATA,   /**< msgpack.OutOfData */
+    MPK_EXC_OVERFLOW,      /**< OverflowError */
+    MPK_EXC_MEMORY,        /**< MemoryError */
+    MPK_EXC_OS,            /**< OSError */
+    MPK_EXC_PENDING,       /**< the binding's own pending exception */
+    MPK_EXC_RUNTIME,       /**< RuntimeError: misuse of the library */
+} mpk_exc_kind_t;
+
+/** The exception family for @p status, see mpk_exc_kind_t. */
+mpk_exc_kind_t mpk_status_exc(mpk_status_t status);
+
+/** @} */
+
+/**
+ * @defgroup mpk_writer Writer
+ *
+ * The writer appends to buf[pos..cap). When a value does not fit, it calls
+ * the flush callback, which must make room: a streaming sink writes
+ * buf[0..pos) out and sets pos to 0; a growable sink enlarges buf. A flush
+ * with need == 0 is the final one (mpk_writer_finish): a streaming sink
+ * drains, a growable sink does nothing.
+ * @{
+ */
+
+/** A streaming writer's buffer must hold at least this many bytes: the
+ *  longest header (uint64, float64: 9 bytes) always fits in one piece. */
+#define MPK_WRITER_MIN_BUFFER 16
+
+typedef struct mpk_writer mpk_writer_t;
+
+/**
+ * Make room for @p need more bytes at buf + pos (see above).
+ * @return MPK_OK, or an error that becomes the writer's sticky status.
+ * On MPK_OK, at least min(need, MPK_WRITER_MIN_BUFFER) bytes must be free;
+ * the writer copies long payloads in pieces if less than @p need is free.
+ */
+typedef mpk_status_t (*mpk_flush_fn)(mpk_writer_t *w, size_t need);
+
+struct mpk_writer {
+    uint8_t *buf;          /**< current buffer (a growable sink may replace it) */
+    size_t pos;            /**< bytes written into buf */
+    size_t cap;            /**< size of buf */
+    mpk_flush_fn flush;    /**< NULL: a fixed buffer; running out is MPK_ERR_MEMORY */
+    void *ctx;             /**< the sink's own context */
+    mpk_status_t status;   /**< first error, sticky */
+    bool compat;           /**< the spec's compatibility mode: no bin, no str8 */
+};
+
+/** Start a writer on @p buf of @p cap bytes. Never allocates. */
+void mpk_writer_init(mpk_writer_t *w, uint8_t *buf, size_t cap, mpk_flush_fn flush, void *ctx);
+
+/** Compatibility mode (msgpack-python use_bin_type=False): bytes are written
+ *  with the str (raw) family and str8 is never used. */
+static inline void mpk_writer_set_compat(mpk_writer_t *w, bool compat) {
+    w->compat = compat;
+}
+
+/** Record @p status as the writer's error if it has none yet. */
+void mpk_writer_fail(mpk_writer_t *w, mpk_status_t status);
+
+/** Drain buffered bytes through the flush callback (need == 0).
+ *  @return the writer's status. */
+mpk_status_t mpk_writer_finish(mpk_writer_t *w);
+
+/** Slow path of the inline writers: make @p n bytes free or fail. */
+bool mpk_writer_reserve(mpk_writer_t *w, size_t n);
+
+// Room for n contiguous bytes, or NULL (an error, or a streaming buffer
+// smaller than n: callers of n > MPK_WRITER_MIN_BUFFER have a fallback).
+static inline uint8_t *mpk__room(mpk_writer_t *w, size_t n) {
+    if (w->cap - w->pos >= n || (mpk_writer_reserve(w, n) && w->cap - w->pos >= n)) {
+        return w->buf + w->pos;
+    }
+    return NULL;
+}
+
+static inline void mpk__be16(uint8_t *p, uint16_t v) {
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void mpk__be32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline void mpk__be64(uint8_t *p, uint64_t v) {
+    mpk__be32(p, (uint32_t)(v >> 32));
+    mpk__be32(p + 4, (uint32_t)v);
+}
+
+/** Append @p n raw bytes (payloads; nothing is framed). */
+void mpk_write_raw(mpk_writer_t *w, const void *data, size_t n);
+
+static inline void mpk__write_byte(mpk_writer_t *w, uint8_t b) {
+    uint8_t *p = mpk__room(w, 1);
+    if (p) {
+        *p = b;
+        w->pos += 1;
+    }
+}
+
+static inline void mpk_write_nil(mpk_writer_t *w) {
+    mpk__write_byte(w, 0xc0);
+}
+
+static inline void mpk_write_bool(mpk_writer_t *w, bool v) {
+    mpk__write_byte(w, v ? 0xc3 : 0xc2);
+}
+
+/** Write @p v in the shortest unsigned form (positive fixint, uint8..64). */
+static inline void mpk_write_uint(mpk_writer_t *w, uint64_t v) {
+    uint8_t *p = mpk__room(w, 9);
+    if (!p) {
+        return;
+    }
+    if (v < 0x80) {
+        p[0] = (uint8_t)v;
+        w->pos += 1;
+    } else if (v <= 0xff) {
+        p[0] = 0xcc;
+        p[1] = (uint8_t)v;
+        w->pos += 2;
+    } else if (v <= 0xffff) {
+        p[0] = 0xcd;
+        mpk__be16(p + 1, (uint16_t)v);
+        w->pos += 3;
+    } else if (v <= 0xffffffffu) {
+        p[0] = 0xce;
+        mpk__be32(p + 1, (uint32_t)v);
+        w->pos += 5;
+    } else {
+        p[0] = 0xcf;
+        mpk__be64(p + 1, v);
+        w->pos += 9;
+    }
+}
+
+/** Write @p v in the shortest form: non-negative values as uint, -32..-1 as
+ *  a negative fixint, others as int8..int64. */
+static inline void mpk_write_int(mpk_writer_t *w, int64_t v) {
+    if (v >= 0) {
+        mpk_write_uint(w, (uint64_t)v);
+        return;
+    }
+    uint8_t *p = mpk__room(w, 9);
+    if (!p) {
+        return;
+    }
+    if (v >= -32) {
+        p[0] = (uint8_t)(int8_t)v;
+        w->pos += 1;
+    } else if (v >= INT8_MIN) {
+        p[0] = 0xd0;
+        p[1] = (uint8_t)(int8_t)v;
+        w->pos += 2;
+    } else if (v >= INT16_MIN) {
+        p[0] = 0xd1;
+        mpk__be16(p + 1, (uint16_t)(int16_t)v);
+        w->pos += 3;
+    } else if (v >= INT32_MIN) {
+        p[0] = 0xd2;
+        mpk__be32(p + 1, (uint32_t)(int32_t)v);
+        w->pos += 5;
+    } else {
+        p[0] = 0xd3;
+        mpk__be64(p + 1, (uint64_t)v);
+        w->pos += 9;
+    }
+}
+
+/** Write a float32 (0xca). */
+static inline void mpk_write_float32(mpk_writer_t *w, float v) {
+    uint8_t *p = mpk__room(w, 5);
+    if (p) {
+        uint32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        p[0] = 0xca;
+        mpk__be32(p + 1, bits);
+        w->pos += 5;
+    }
+}
+
+/** Write a float64 (0xcb). */
+static inline void mpk_write_float64(mpk_writer_t *w, double v) {
+    uint8_t *p = mpk__room(w, 9);
+    if (p) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        p[0] = 0xcb;
+        mpk__be64(p + 1, bits);
+        w->pos += 9;
+    }
+}
+
+/** Header of a str of @p n bytes (fixstr, str8 unless compat, str16, str32). */
+void mpk_write_str_header(mpk_writer_t *w, size_t n);
+/** Header of a bin of @p n bytes (the str family in compat mode). */
+void mpk_write_bin_header(mpk_writer_t *w, size_t n);
+/** Header of an array of @p n elements. */
+void mpk_write_array_header(mpk_writer_t *w, size_t n);
+/** Header of a map of @p n key/value pairs. */
+void mpk_write_map_header(mpk_writer_t *w, size_t n);
+/** Header of an extension of @p type with @p n data bytes
+ *  (fixext1/2/4/8/16 when n is exactly that, else ext8/16/32). */
+void mpk_write_ext_header(mpk_writer_t *w, int8_t type, size_t n);
+
+/** A whole str: header and @p n UTF-8 bytes (not validated). */
+static inline void mpk_write_str(mpk_writer_t *w, const char *s, size_t n) {
+    uint8_t *p;
+    if (n < 32 && w->status == MPK_OK && (p = mpk__room(w, n + 1)) != NULL) {
+        p[0] = (uint8_t)(0xa0 | n);
+        memcpy(p + 1, s, n);
+        w->pos += n + 1;
+        return;
+    }
+    mpk_write_str_header(w, n);
+    mpk_write_raw(w, s, n);
+}
+
+/** A whole bin: header and @p n bytes. */
+static inline void mpk_write_bin(mpk_writer_t *w, const void *data, size_t n) {
+    mpk_write_bin_header(w, n);
+    mpk_write_raw(w, data, n);
+}
+
+/** A whole extension: header, type and @p n data bytes. */
+static inline void mpk_write_ext(mpk_writer_t *w, int8_t type, const void *data, size_t n) {
+    mpk_write_ext_header(w, type, n);
+    mpk_write_raw(w, data, n);
+}
+
+/** A timestamp (extension -1) in its shortest form (4, 8 or 12 bytes).
+ *  @p nsec above 999999999 is MPK_ERR_RANGE. */
+void mpk_write_timestamp(mpk_writer_t *w, int64_t sec, uint32_t nsec);
+
+/** @} */
+
+/**
+ * @defgroup mpk_token Tokens
+ * One header (and, for str/bin/ext, its payload) parsed from bytes.
+ * @{
+ */
+typedef enum mpk_type {
+    MPK_T_NONE = 0,   /**< nothing parsed yet (header incomplete) */
+    MPK_T_NIL,
+    MPK_T_BOOL,
+    MPK_T_UINT,       /**< any non-negative integer, whatever its format */
+    MPK_T_INT,        /**< a negative integer */
+    MPK_T_FLOAT32,
+    MPK_T_FLOAT64,
+    MPK_T_STR,
+    MPK_T_BIN,
+    MPK_T_EXT,
+    MPK_T_ARRAY,
+    MPK_T_MAP,
+} mpk_type_t;
+
+typedef struct mpk_token {
+    mpk_type_t type;
+    int8_t ext_type;       /**< MPK_T_EXT: the extension type */
+    union {
+        bool b;            /**< MPK_T_BOOL */
+        uint64_t u;        /**< MPK_T_UINT */
+        int64_t i;         /**< MPK_T_INT (always < 0) */
+        float f32;         /**< MPK_T_FLOAT32 */
+        double f64;        /**< MPK_T_FLOAT64 */
+        uint32_t n;        /**< STR/BIN/EXT: payload bytes; ARRAY: elements; MAP: pairs */
+    } v;
+    const uint8_t *data;   /**< STR/BIN/EXT payload; valid until the input moves */
+} mpk_token_t;
+
+/**
+ * Parse one token at @p p with @p avail bytes available.
+ *
+ * @param[out] size  on MPK_OK, the bytes the token takes (header + payload);
+ *                   on MPK_NEED_MORE, the bytes it needs in total.
+ * @return MPK_OK; MPK_NEED_MORE if @p avail is short (if the header itself
+ *         is complete, @p t->type and @p t->v.n are already filled in, so
+ *         that lengths can be checked before waiting for the payload);
+ *         MPK_ERR_INVALID for 0xc1.
+ */
+mpk_status_t mpk_read_token(const uint8_t *p, size_t avail, mpk_token_t *t, size_t *size);
+
+/** Bytes of the header that starts with @p first_byte (1..9; ext headers
+ *  include the type byte). */
+size_t mpk_header_size(uint8_t first_byte);
+
+/** @} */
+
+/**
+ * @defgroup mpk_decoder Decoder
+ *
+ * The decoder turns bytes into values through a visitor. It keeps one frame
+ * per open container; it does not recurse, so its C stack use does not grow
+ * with the nesting depth of the input.
+ *
+ * Ownership (for reference-counted bindings): every object handed to the
+ * decoder by scalar() or begin() is owned by the decoder until it passes it
+ * on; item(), pair() and end() take ownership of what they are given, also
+ * when they fail; discard() is called for what the decoder still owns when
+ * it is reset.
+ * @{
+ */
+typedef MPK_OBJ_T mpk_obj_t;
+
+/** The limits a decoder checks every length and count against, before the
+ *  visitor is asked to allocate anything. */
+typedef struct mpk_limits {
+    uint32_t max_str;      /**< bytes of a str */
+    uint32_t max_bin;      /**< bytes of a bin */
+    uint32_t max_ext;      /**< data bytes of an ext */
+    uint32_t max_array;    /**< elements of an array */
+    uint32_t max_map;      /**< pairs of a map */
+    uint32_t max_depth;    /**< open containers at once (>= 1) */
+} mpk_limits_t;
+
+/** No length limits, depth MPK_DEFAULT_MAX_DEPTH. */
+void mpk_limits_default(mpk_limits_t *limits);
+
+typedef enum mpk_frame_kind {
+    MPK_FRAME_ARRAY = 0,
+    MPK_FRAME_MAP_KEY,     /**< a map waiting for its next key */
+    MPK_FRAME_MAP_VALUE,   /**< a map holding a key, waiting for its value */
+} mpk_frame_kind_t;
+
+typedef struct mpk_frame {
+    mpk_obj_t obj;         /**< the container being built (visitor's handle) */
+    mpk_obj_t key;         /**< MAP_VALUE: the key waiting for its value */
+    uint32_t count;        /**< elements (array) or pairs (map) announced */
+    uint32_t index;        /**< elements or pairs done */
+    uint32_t prealloc;     /**< what begin() was told it may preallocate */
+    uint8_t kind;          /**< mpk_frame_kind_t */
+} mpk_frame_t;
+
+typedef struct mpk_visitor {
+    /** A complete scalar (nil, bool, int, float, str, bin, ext). */
+    mpk_status_t (*scalar)(void *ctx, const mpk_token_t *t, mpk_obj_t *out);
+    /** An array or map header. @p prealloc is a safe number of slots to
+     *  reserve: the count when the input is final (checked against the bytes
+     *  that remain), else at most the bytes buffered; the count may be larger
+     *  and the visitor must then grow. */
+    mpk_status_t (*begin)(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out);
+    /** Element number f->index of the array in @p f. */
+    mpk_status_t (*item)(void *ctx, mpk_frame_t *f, mpk_obj_t item);
+    /** Pair number f->index of the map in @p f. */
+    mpk_status_t (*pair)(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value);
+    /** The container in @p f is complete; *out holds f->obj and may be
+     *  replaced (hooks, tuple conversion). */
+    mpk_status_t (*end)(void *ctx, mpk_frame_t *f, mpk_obj_t *out);
+    /** Drop an object the decoder owns (may be NULL: garbage collected). */
+    void (*discard)(void *ctx, mpk_obj_t obj);
+    /** Grow the frame array from @p old_cap to @p new_cap frames, copying
+     *  the old ones; return NULL if there is no memory. May be NULL: then
+     *  the initial frames are all there is. */
+    mpk_frame_t *(*grow)(void *ctx, mpk_frame_t *frames, size_t old_cap, size_t new_cap);
+} mpk_visitor_t;
+
+typedef enum mpk_limit_kind {
+    MPK_LIMIT_NONE = 0,
+    MPK_LIMIT_STR,
+    MPK_LIMIT_BIN,
+    MPK_LIMIT_EXT,
+    MPK_LIMIT_ARRAY,
+    MPK_LIMIT_MAP,
+} mpk_limit_kind_t;
+
+typedef struct mpk_decoder {
+    const mpk_visitor_t *vis;
+    void *ctx;
+    mpk_limits_t limits;
+    mpk_frame_t *frames;
+    size_t frames_cap;
+    size_t depth;          /**< frames in use */
+    mpk_status_t status;   /**< sticky error */
+    size_t need;           /**< after MPK_NEED_MORE: bytes needed beyond those given */
+    mpk_limit_kind_t err_limit;  /**< after MPK_ERR_LIMIT: which limit */
+    uint32_t err_value;    /**< after MPK_ERR_LIMIT: the length read */
+    uint32_t err_max;      /**< after MPK_ERR_LIMIT: the limit */
+} mpk_decoder_t;
+
+/** Start a decoder. @p frames (at least one) may later be replaced through
+ *  vis->grow, up to limits->max_depth frames. */
+void mpk_decoder_init(mpk_decoder_t *d, const mpk_visitor_t *vis, void *ctx,
+    const mpk_limits_t *limits, mpk_frame_t *frames, size_t frames_cap);
+
+/**
+ * Decode from @p data[0..len) until one top-level object is complete.
+ *
+ * @param final     true if no bytes will follow these (a whole message):
+ *                  running out is then MPK_ERR_TRUNCATED, and counts are
+ *                  checked against the bytes that remain.
+ * @param[out] used bytes consumed (also on MPK_NEED_MORE and on errors):
+ *                  the caller keeps data[used..len) and appends to it.
+ * @param[out] out  on MPK_OK, the object (owned by the caller).
+ * @return MPK_OK, MPK_NEED_MORE (d->need says how many more bytes are
+ *         needed at least), or an error (sticky until mpk_decoder_reset).
+ */
+mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
+    bool final, size_t *used, mpk_obj_t *out);
+
+/** True if the decoder is between objects (no open container). */
+static inline bool mpk_decoder_idle(const mpk_decoder_t *d) {
+    return d->depth == 0;
+}
+
+/** Drop all partial state (discarding owned objects) and clear the error. */
+void mpk_decoder_reset(mpk_decoder_t *d);
+
+/** @} */
+
+/**
+ * @defgroup mpk_ext Timestamps and UTF-8
+ * @{
+ */
+
+/** Largest valid nanoseconds value of a timestamp. */
+#define MPK_NSEC_MAX 999999999u
+
+/** Encode a timestamp's data (4, 8 or 12 bytes, the shortest that holds it).
+ *  @return the data length, or 0 if @p nsec is out of range. */
+size_t mpk_timestamp_encode(int64_t sec, uint32_t nsec, uint8_t out[12]);
+
+/** Decode a timestamp's data of @p n bytes.
+ *  @return MPK_OK, MPK_ERR_TIMESTAMP (n not 4/8/12), MPK_ERR_RANGE (nsec). */
+mpk_status_t mpk_timestamp_decode(const uint8_t *data, size_t n, int64_t *sec, uint32_t *nsec);
+
+/** True if @p p[0..n) is well-formed UTF-8 (no overlong forms, no
+ *  surrogates, nothing above U+10FFFF), as CPython's strict decoder. */
+bool mpk_utf8_valid(const uint8_t *p, size_t n);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // MPK_H

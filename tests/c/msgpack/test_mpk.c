@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// Unit tests of lib/msgpack: the language-independent vectors both ways,
+// streaming, every truncation, hostile headers, limits, depth, injected
+// failures, and random round trips.
+
+#include <stdlib.h>
+
+#include "mpk_vectors.h"
+#include "mpx_test.h"
+
+MPX_TEST_MAIN_DEFS
+
+static uint8_t arena[1 << 20];
+
+// ---------------------------------------------------------------------------
+// Sinks
+
+// A growable sink over a static buffer (grows by moving its end).
+static uint8_t out_store[1 << 18];
+
+static mpk_status_t grow_sink(mpk_writer_t *w, size_t need) {
+    if (need == 0) {
+        return MPK_OK;  // the final flush: nothing to drain
+    }
+    if (w->cap >= sizeof out_store) {
+        return MPK_ERR_MEMORY;
+    }
+    w->cap = sizeof out_store;  // the "realloc": same pointer, more room
+    return MPK_OK;
+}
+
+// A streaming sink: a small buffer drained into out_store.
+typedef struct stream_sink {
+    size_t drained;
+    long flushes;
+    long fail_at;          // fail the n-th flush (1-based); 0: never
+} stream_sink_t;
+
+static mpk_status_t stream_flush(mpk_writer_t *w, size_t need) {
+    stream_sink_t *s = w->ctx;
+    (void)need;
+    if (s->fail_at != 0 && ++s->flushes == s->fail_at) {
+        return MPK_ERR_IO;
+    }
+    if (s->drained + w->pos > sizeof out_store) {
+        return MPK_ERR_IO;
+    }
+    memcpy(out_store + s->drained, w->buf, w->pos);
+    s->drained += w->pos;
+    w->pos = 0;
+    return MPK_OK;
+}
+
+// Encode a tree into out_store with a growable sink; returns the length.
+static size_t encode_tree(const tv_t *t) {
+    mpk_writer_t w;
+    mpk_writer_init(&w, out_store, 64, grow_sink, NULL);
+    tv_write(&w, t);
+    return mpk_writer_finish(&w) == MPK_OK ? w.pos : (size_t)-1;
+}
+
+static bool bytes_in(const uint8_t *p, size_t n, const mpk_vector_bytes_t *list, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        if (list[i].len == n && memcmp(list[i].data, p, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Decode data in pieces of `step` bytes (0: pseudo-random pieces), keeping
+// the unconsumed tail as a binding does.
+static mpk_status_t decode_chunked(tv_ctx_t *c, const uint8_t *data, size_t len, size_t step,
+    uint32_t seed, tv_t **out) {
+    static uint8_t pending[1 << 16];
+    size_t have = 0, fed = 0;
+    mpk_limits_t limits;
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    mpk_limits_default(&limits);
+    mpk_decoder_init(&d, &tv_visitor, c, &limits, c->frames, sizeof c->frames / sizeof c->frames[0]);
+    *out = NULL;
+    for (;;) {
+        size_t n = step ? step : 1 + mpx_test_rand(&seed) % 7;
+        if (n > len - fed) {
+            n = len - fed;
+        }
+        if (have + n > sizeof pending) {
+            return MPK_ERR_MEMORY;
+        }
+        memcpy(pending + have, data + fed, n);
+        have += n;
+        fed += n;
+        size_t used;
+        mpk_status_t st = mpk_decoder_feed(&d, pending, have, fed == len, &used, &obj);
+        // Payload pointers must stay valid until the visitor copied them.
+        memmove(pending, pending + used, have - used);
+        have -= used;
+        if (st == MPK_OK) {
+            *out = obj;
+            return have == 0 && fed == len ? MPK_OK : MPK_ERR_ARG;
+        }
+        if (st != MPK_NEED_MORE) {
+            mpk_decoder_reset(&d);
+            return st;
+        }
+        if (d.need == 0) {
+            return MPK_ERR_ARG;  // NEED_MORE must say what it needs
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Vectors
+
+static void test_vectors_decode(void) {
+    size_t encodings = 0;
+    for (size_t i = 0; i < mpk_vectors_count; i++) {
+        const mpk_vector_t *v = &mpk_vectors[i];
+        for (size_t k = 0; k < v->count; k++) {
+            tv_ctx_t c;
+            tv_t *got;
+            size_t used = 0;
+            tv_ctx_init(&c, arena, sizeof arena);
+            mpk_status_t st = tv_decode(&c, v->encodings[k].data, v->encodings[k].len, &got, &used);
+            CHECKF(st == MPK_OK, "%s encoding %u: %s", v->name, (unsigned)k, mpk_status_str(st));
+            if (st == MPK_OK) {
+                CHECKF(used == v->encodings[k].len, "%s: used %u", v->name, (unsigned)used);
+                CHECKF(tv_equal(v->value, got, true), "%s encoding %u decodes to another value",
+                    v->name, (unsigned)k);
+                tv_release(&c, got);
+            }
+            CHECK_EQ(c.live, 0);
+            encodings++;
+        }
+    }
+    CHECK_EQ(mpk_vectors_count, 85);
+    CHECK_EQ(encodings, 233);
+}
+
+static void test_vectors_decode_streaming(void) {
+    for (size_t i = 0; i < mpk_vectors_count; i++) {
+        const mpk_vector_t *v = &mpk_vectors[i];
+        for (size_t k = 0; k < v->count; k++) {
+            for (size_t step = 0; step <= 2; step++) {
+                tv_ctx_t c;
+                tv_t *got;
+                tv_ctx_init(&c, arena, sizeof arena);
+                mpk_status_t st = decode_chunked(&c, v->encodings[k].data, v->encodings[k].len,
+                    step, (uint32_t)(i * 7919 + k + 1), &got);
+                CHECKF(st == MPK_OK && tv_equal(v->value, got, true), "%s encoding %u step %u: %s",
+                    v->name, (unsigned)k, (unsigned)step, mpk_status_str(st));
+                tv_release(&c, got);
+                CHECK_EQ(c.live, 0);
+            }
+        }
+    }
+}
+
+static void test_vectors_encode(void) {
+    for (size_t i = 0; i < mpk_vectors_count; i++) {
+        const mpk_vector_t *v = &mpk_vectors[i];
+        size_t n = encode_tree(v->value);
+        CHECKF(n != (size_t)-1 && bytes_in(out_store, n, v->encodings, v->count),
+            "%s: encoder output is not among the listed encodings", v->name);
+        // The shortest form: no listed encoding is shorter than ours.
+        for (size_t k = 0; k < v->count; k++) {
+            CHECKF(v->encodings[k].len >= n || v->encodings[k].data[0] == 0xca,
+                "%s: encoding %u is shorter than ours", v->name, (unsigned)k);
+        }
+    }
+}
+
+// The same bytes through a 16-byte streaming buffer as through a growable one.
+static void test_vectors_encode_streaming(void) {
+    static uint8_t expect[4096];
+    for (size_t i = 0; i < mpk_vectors_count; i++) {
+        size_t n = encode_tree(mpk_vectors[i].value);
+        memcpy(expect, out_store, n);
+        uint8_t small[MPK_WRITER_MIN_BUFFER];
+        stream_sink_t sink = { 0, 0, 0 };
+        mpk_writer_t w;
+        mpk_writer_init(&w, small, sizeof small, stream_flush, &sink);
+        tv_write(&w, mpk_vectors[i].value);
+        CHECK(mpk_writer_finish(&w) == MPK_OK);
+        CHECKF(sink.drained == n && memcmp(out_store, expect, n) == 0, "%s", mpk_vectors[i].name);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Bad input
+
+static void test_every_truncation(void) {
+    for (size_t i = 0; i < mpk_vectors_count; i++) {
+        const mpk_vector_t *v = &mpk_vectors[i];
+        for (size_t k = 0; k < v->count; k++) {
+            const mpk_vector_bytes_t *e = &v->encodings[k];
+            for (size_t cut = 0; cut < e->len; cut++) {
+                tv_ctx_t c;
+                tv_ctx_init(&c, arena, sizeof arena);
+                mpk_limits_t limits;
+                mpk_decoder_t d;
+                mpk_obj_t obj = NULL;
+                size_t used = 0;
+                mpk_limits_default(&limits);
+                mpk_decoder_init(&d, &tv_visitor, &c, &limits, c.frames, 4);
+                mpk_status_t st = mpk_decoder_feed(&d, e->data, cut, true, &used, &obj);
+                CHECKF(st == MPK_ERR_TRUNCATED, "%s cut at %u: %s", v->name, (unsigned)cut,
+                    mpk_status_str(st));
+                mpk_decoder_reset(&d);
+                CHECK_EQ(c.live, 0);
+                // Not final: it waits, says how much more it needs, and
+                // never claims more than it was given.
+                st = mpk_decoder_feed(&d, e->data, cut, false, &used, &obj);
+                CHECKF(st == MPK_NEED_MORE && d.need > 0 && used <= cut && cut + d.need <= e->len,
+                    "%s cut at %u: %s need %u", v->name, (unsigned)cut, mpk_status_str(st),
+                    (unsigned)d.need);
+                mpk_decoder_reset(&d);
+                CHECK_EQ(c.live, 0);
+            }
+        }
+    }
+}
+
+typedef struct bad_case {
+    const char *bytes;
+    size_t len;
+    mpk_status_t final_status;
+} bad_case_t;
+
+#define BAD(s, st) { s, sizeof(s) - 1, st }
+
+static const bad_case_t bad_cases[] = {
+    BAD("\xc1", MPK_ERR_INVALID),
+    BAD("\x91\xc1", MPK_ERR_INVALID),
+    BAD("\x81\xc1\x01", MPK_ERR_INVALID),
+    BAD("\x81\x01\xc1", MPK_ERR_INVALID),
+    BAD("\x92\x01", MPK_ERR_TRUNCATED),
+    // Hostile lengths: claims far beyond the input, no allocation follows.
+    BAD("\xdd\xff\xff\xff\xff", MPK_ERR_TRUNCATED),
+    BAD("\xdd\xff\xff\xff\xff\x01\x02", MPK_ERR_TRUNCATED),
+    BAD("\xdf\xff\xff\xff\xff", MPK_ERR_TRUNCATED),
+    BAD("\xdf\x00\x00\x00\x02\x01\x01\x02", MPK_ERR_TRUNCATED),
+    BAD("\xdb\xff\xff\xff\xff", MPK_ERR_TRUNCATED),
+    BAD("\xc6\xff\xff\xff\xff" "abc", MPK_ERR_TRUNCATED),
+    BAD("\xc9\xff\xff\xff\xff\x01", MPK_ERR_TRUNCATED),
+    BAD("\xdc\xff\xff", MPK_ERR_TRUNCATED),
+    BAD("\xde\xff\xff", MPK_ERR_TRUNCATED),
+};
+
+static void test_bad_input_table(void) {
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const bad_case_t *b = &bad_cases[i];
+        tv_ctx_t c;
+        tv_t *got;
+        size_t used;
+        tv_ctx_init(&c, arena, sizeof arena);
+        mpk_status_t st = tv_decode(&c, (const uint8_t *)b->bytes, b->len, &got, &used);
+        CHECKF(st == b->final_status, "case %u: %s", (unsigned)i, mpk_status_str(st));
+        CHECKF(c.arena_used < 1024, "case %u allocated %u bytes", (unsigned)i, (unsigned)c.arena_used);
+        CHECK_EQ(c.live, 0);
+    }
+}
+
+// Headers checked against limits before anything waits or allocates, also
+// when the payload has not arrived yet.
+static void test_limits(void) {
+    struct {
+        const char *bytes;
+        size_t len;
+        mpk_limit_kind_t kind;
+        uint32_t value;
+    } cases[] = {
+        { "\xdb\x00\x00\x01\x00", 5, MPK_LIMIT_STR, 256 },
+        { "\xc6\x00\x00\x01\x00", 5, MPK_LIMIT_BIN, 256 },
+        { "\xc9\x00\x00\x01\x00\x05", 6, MPK_LIMIT_EXT, 256 },
+        { "\xdd\x00\x00\x01\x00", 5, MPK_LIMIT_ARRAY, 256 },
+        { "\xdf\x00\x00\x01\x00", 5, MPK_LIMIT_MAP, 256 },
+        { "\xdf\xff\xff\xff\xff", 5, MPK_LIMIT_MAP, 0xffffffffu },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int final = 0; final <= 1; final++) {
+            tv_ctx_t c;
+            mpk_limits_t limits;
+            mpk_decoder_t d;
+            mpk_obj_t obj = NULL;
+            size_t used;
+            tv_ctx_init(&c, arena, sizeof arena);
+            mpk_limits_default(&limits);
+            limits.max_str = limits.max_bin = limits.max_ext = 255;
+            limits.max_array = limits.max_map = 255;
+            mpk_decoder_init(&d, &tv_visitor, &c, &limits, c.frames, 4);
+            mpk_status_t st = mpk_decoder_feed(&d, (const uint8_t *)cases[i].bytes, cases[i].len,
+                final != 0, &used, &obj);
+            CHECKF(st == MPK_ERR_LIMIT, "case %u final %d: %s", (unsigned)i, final, mpk_status_str(st));
+            CHECK_EQ(d.err_limit, cases[i].kind);
+            CHECK_EQ(d.err_value, cases[i].value);
+            CHECK_EQ(d.err_max, 255);
+            mpk_decoder_reset(&d);
+            CHECK_EQ(c.live, 0);
+        }
+    }
+    // Exactly at the limit is fine.
+    static uint8_t s255[3 + 255];
+    s255[0] = 0xd9;
+    s255[1] = 0xff;
+    memset(s255 + 2, 'a', 255);
+    tv_ctx_t c;
+    mpk_limits_t limits;
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    size_t used;
+    tv_ctx_init(&c, arena, sizeof arena);
+    mpk_limits_default(&limits);
+    limits.max_str = 255;
+    mpk_decoder_init(&d, &tv_visitor, &c, &limits, c.frames, 4);
+    CHECK(mpk_decoder_feed(&d, s255, 2 + 255, true, &used, &obj) == MPK_OK);
+    CHECK_EQ(used, 257);
+}
+
+static void test_depth(void) {
+    static uint8_t deep[100001];
+    memset(deep, 0x91, sizeof deep);
+    deep[sizeof deep - 1] = 0x90;
+    struct {
+        size_t nesting;
+        mpk_status_t expect;
+    } cases[] = {
+        { 1, MPK_OK }, { 1023, MPK_OK }, { 1024, MPK_OK }, { 1025, MPK_ERR_DEPTH },
+        { 100000, MPK_ERR_DEPTH },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        // `nesting` containers: the last one is the empty 0x90.
+        const uint8_t *start = deep + sizeof deep - cases[i].nesting;
+        tv_ctx_t c;
+        tv_t *got;
+        size_t used;
+        tv_ctx_init(&c, arena, sizeof arena);
+        mpk_status_t st = tv_decode(&c, start, cases[i].nesting, &got, &used);
+        CHECKF(st == cases[i].expect, "nesting %u: %s", (unsigned)cases[i].nesting, mpk_status_str(st));
+        if (st == MPK_OK) {
+            tv_release(&c, got);
+        }
+        CHECK_EQ(c.live, 0);
+        CHECK(c.grows <= 9);  // 4 -> 8 -> ... -> 1024 frames at most
+    }
+    // Without a grow callback the initial frames are the limit.
+    mpk_visitor_t fixed = tv_visitor;
+    fixed.grow = NULL;
+    tv_ctx_t c;
+    mpk_limits_t limits;
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    size_t used;
+    tv_ctx_init(&c, arena, sizeof arena);
+    mpk_limits_default(&limits);
+    mpk_decoder_init(&d, &fixed, &c, &limits, c.frames, 4);
+    CHECK(mpk_decoder_feed(&d, deep + sizeof deep - 10, 10, true, &used, &obj) == MPK_ERR_DEPTH);
+    mpk_decoder_reset(&d);
+    CHECK_EQ(c.live, 0);
+}
+
+// Every callback of a nested decode fails once in turn: each run ends in a
+// clean error, and after reset the decoder owns nothing.
+static void test_visitor_fail_at_n(void) {
+    static const uint8_t sample[] =
+        "\x83\xa3str\xa4\x62lah\xa5\x62ytes\xc4\x06\x30\x31\x32\x33\x34\x35"
+        "\xa4list\x95\xc3\xc2\xc0\x01\x92\xa3\x61\x62\x63\x80";
+    size_t len = sizeof sample - 1;
+    long n;
+    for (n = 1;; n++) {
+        tv_ctx_t c;
+        tv_t *got;
+        size_t used;
+        tv_ctx_init(&c, arena, sizeof arena);
+        c.fail_at = n;
+        mpk_status_t st = tv_decode(&c, sample, len, &got, &used);
+        CHECK_EQ(c.live, st == MPK_OK ? 1 : 0);
+        if (st == MPK_OK) {
+            tv_release(&c, got);
+            CHECK_EQ(c.live, 0);
+            break;
+        }
+        CHECKF(st == MPK_ERR_CALLBACK, "fail at %ld: %s", n, mpk_status_str(st));
+        if (n > 1000) {
+            CHECK(0);
+            break;
+        }
+    }
+    CHECK(n > 20);  // every callback of the sample got its turn
+}
+
+// ---------------------------------------------------------------------------
+// Writer
+
+static size_t write_one(void (*fn)(mpk_writer_t *, const void *), const void *arg) {
+    mpk_writer_t w;
+    mpk_writer_init(&w, out_store, sizeof out_store, NULL, NULL);
+    fn(&w, arg);
+    return w.status == MPK_OK ? w.pos : 0;
+}
+
+static void w_int(mpk_writer_t *w, const void *arg) {
+    mpk_write_int(w, *(const int64_t *)arg);
+}
+
+static void w_uint(mpk_writer_t *w, const void *arg) {
+    mpk_write_uint(w, *(const uint64_t *)arg);
+}
+
+static void test_shortest_ints(void) {
+    static const struct {
+        int64_t v;
+        const char *bytes;
+        size_t len;
+    } ints[] = {
+        { 0, "\x00", 1 }, { 127, "\x7f", 1 }, { 128, "\xcc\x80", 2 }, { 255, "\xcc\xff", 2 },
+        { 256, "\xcd\x01\x00", 3 }, { 65535, "\xcd\xff\xff", 3 }, { 65536, "\xce\x00\x01\x00\x00", 5 },
+        { 4294967295LL, "\xce\xff\xff\xff\xff", 5 },
+        { 4294967296LL, "\xcf\x00\x00\x00\x01\x00\x00\x00\x00", 9 },
+        { -1, "\xff", 1 }, { -32, "\xe0", 1 }, { -33, "\xd0\xdf", 2 }, { -128, "\xd0\x80", 2 },
+        { -129, "\xd1\xff\x7f", 3 }, { -32768, "\xd1\x80\x00", 3 },
+        { -32769, "\xd2\xff\xff\x7f\xff", 5 }, { INT32_MIN, "\xd2\x80\x00\x00\x00", 5 },
+        { (int64_t)INT32_MIN - 1, "\xd3\xff\xff\xff\xff\x7f\xff\xff\xff", 9 },
+        { INT64_MIN, "\xd3\x80\x00\x00\x00\x00\x00\x00\x00", 9 },
+        { INT64_MAX, "\xcf\x7f\xff\xff\xff\xff\xff\xff\xff", 9 },
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        size_t n = write_one(w_int, &ints[i].v);
+        CHECKF(n == ints[i].len && memcmp(out_store, ints[i].bytes, n) == 0, "%lld",
+            (long long)ints[i].v);
+    }
+    uint64_t umax = UINT64_MAX;
+    size_t n = write_one(w_uint, &umax);
+    CHECK(n == 9 && memcmp(out_store, "\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9) == 0);
+}
+
+static void test_sizes_and_compat(void) {
+    static const struct {
+        char kind;   // s: str, b: bin, a: array, m: map, e: ext
+        bool compat;
+        size_t n;
+        const char *head;
+        size_t head_len;
+    } cases[] = {
+        { 's', false, 0, "\xa0", 1 }, { 's', false, 31, "\xbf", 1 }, { 's', false, 32, "\xd9\x20", 2 },
+        { 's', false, 255, "\xd9\xff", 2 }, { 's', false, 256, "\xda\x01\x00", 3 },
+        { 's', false, 65536, "\xdb\x00\x01\x00\x00", 5 },
+        { 's', true, 31, "\xbf", 1 }, { 's', true, 32, "\xda\x00\x20", 3 },  // no str8 in compat
+        { 'b', false, 0, "\xc4\x00", 2 }, { 'b', false, 255, "\xc4\xff", 2 },
+        { 'b', false, 256, "\xc5\x01\x00", 3 }, { 'b', false, 65536, "\xc6\x00\x01\x00\x00", 5 },
+        { 'b', true, 3, "\xa3", 1 }, { 'b', true, 40, "\xda\x00\x28", 3 },  // bytes as raw
+        { 'a', false, 15, "\x9f", 1 }, { 'a', false, 16, "\xdc\x00\x10", 3 },
+        { 'a', false, 65536, "\xdd\x00\x01\x00\x00", 5 },
+        { 'm', false, 15, "\x8f", 1 }, { 'm', false, 16, "\xde\x00\x10", 3 },
+        { 'e', false, 1, "\xd4\x05", 2 }, { 'e', false, 2, "\xd5\x05", 2 }, { 'e', false, 3, "\xc7\x03\x05", 3 },
+        { 'e', false, 4, "\xd6\x05", 2 }, { 'e', false, 8, "\xd7\x05", 2 }, { 'e', false, 16, "\xd8\x05", 2 },
+        { 'e', false, 0, "\xc7\x00\x05", 3 }, { 'e', false, 17, "\xc7\x11\x05", 3 },
+        { 'e', false, 256, "\xc8\x01\x00\x05", 4 }, { 'e', false, 65536, "\xc9\x00\x01\x00\x00\x05", 6 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mpk_writer_t w;
+        mpk_writer_init(&w, out_store, sizeof out_store, NULL, NULL);
+        mpk_writer_set_compat(&w, cases[i].compat);
+        switch (cases[i].kind) {
+            case 's': mpk_write_str_header(&w, cases[i].n); break;
+            case 'b': mpk_write_bin_header(&w, cases[i].n); break;
+            case 'a': mpk_write_array_header(&w, cases[i].n); break;
+            case 'm': mpk_write_map_header(&w, cases[i].n); break;
+            default: mpk_write_ext_header(&w, 5, cases[i].n); break;
+        }
+        CHECKF(w.status == MPK_OK && w.pos == cases[i].head_len
+            && memcmp(out_store, cases[i].head, w.pos) == 0, "case %u", (unsigned)i);
+    }
+    #if SIZE_MAX > 0xffffffffu
+    mpk_writer_t w;
+    mpk_writer_init(&w, out_store, sizeof out_store, NULL, NULL);
+    mpk_write_array_header(&w, (size_t)1 << 32);
+    CHECK(w.status == MPK_ERR_RANGE);
+    mpk_write_nil(&w);  // sticky: nothing more is written
+    CHECK_EQ(w.pos, 0);
+    #else
+    printf("  (sizes over 4 GiB cannot be expressed with a 32-bit size_t: not tested here)\n");
+    #endif
+}
+
+static void test_writer_failures(void) {
+    // A fixed buffer without a flush callback runs out cleanly.
+    uint8_t small[8];
+    mpk_writer_t w;
+    mpk_writer_init(&w, small, sizeof small, NULL, NULL);
+    mpk_write_str(&w, "0123456789", 10);
+    CHECK(w.status == MPK_ERR_MEMORY);
+    mpk_write_nil(&w);
+    CHECK(w.pos <= sizeof small);
+    // A streaming buffer below the minimum is refused up front.
+    mpk_writer_init(&w, small, sizeof small, stream_flush, NULL);
+    CHECK(w.status == MPK_ERR_ARG);
+    // A sink that fails at the n-th flush, for every n: the first error
+    // sticks, nothing is written after it, nothing is written twice.
+    static const uint8_t blob[200] = { 1, 2, 3 };
+    for (long n = 1; n <= 40; n++) {
+        uint8_t buf[MPK_WRITER_MIN_BUFFER];
+        stream_sink_t sink = { 0, 0, n };
+        mpk_writer_init(&w, buf, sizeof buf, stream_flush, &sink);
+        for (int k = 0; k < 10; k++) {
+            mpk_write_array_header(&w, 3);
+            mpk_write_int(&w, -1000000 * k);
+            mpk_write_bin(&w, blob, sizeof blob / (size_t)(k + 1));
+            mpk_write_str(&w, "hello", 5);
+        }
+        mpk_status_t st = mpk_writer_finish(&w);
+        if (n <= sink.flushes) {
+            CHECKF(st == MPK_ERR_IO && sink.flushes == n, "fail at %ld: %s", n, mpk_status_str(st));
+        } else {
+            CHECK(st == MPK_OK);
+        }
+    }
+}
+
+static void test_timestamps(void) {
+    static const struct {
+        int64_t sec;
+        uint32_t nsec;
+        size_t len;
+    } ts[] = {
+        { 0, 0, 4 }, { 0xffffffffLL, 0, 4 }, { 0x100000000LL, 0, 8 }, { 1, 1, 8 },
+        { 0x3ffffffffLL, MPK_NSEC_MAX, 8 }, { 0x400000000LL, 0, 12 }, { -1, 0, 12 },
+        { INT64_MIN, MPK_NSEC_MAX, 12 }, { INT64_MAX, 0, 12 },
+    };
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        uint8_t data[12];
+        int64_t sec;
+        uint32_t nsec;
+        size_t n = mpk_timestamp_encode(ts[i].sec, ts[i].nsec, data);
+        CHECKF(n == ts[i].len, "case %u: %u bytes", (unsigned)i, (unsigned)n);
+        CHECK(mpk_timestamp_decode(data, n, &sec, &nsec) == MPK_OK);
+        CHECK(sec == ts[i].sec && nsec == ts[i].nsec);
+    }
+    uint8_t data[12];
+    int64_t sec;
+    uint32_t nsec;
+    CHECK_EQ(mpk_timestamp_encode(0, MPK_NSEC_MAX + 1, data), 0);
+    CHECK(mpk_timestamp_decode(data, 5, &sec, &nsec) == MPK_ERR_TIMESTAMP);
+    CHECK(mpk_timestamp_decode(data, 0, &sec, &nsec) == MPK_ERR_TIMESTAMP);
+    memset(data, 0xff, sizeof data);  // nanoseconds 0xffffffff / 2^30-1
+    CHECK(mpk_timestamp_decode(data, 12, &sec, &nsec) == MPK_ERR_RANGE);
+    CHECK(mpk_timestamp_decode(data, 8, &sec, &nsec) == MPK_ERR_RANGE);
+    mpk_writer_t w;
+    mpk_writer_init(&w, out_store, sizeof out_store, NULL, NULL);
+    mpk_write_timestamp(&w, 1, 1000000000u);
+    CHECK(w.status == MPK_ERR_RANGE);
+}
+
+static void test_utf8(void) {
+    static const struct {
+        const char *s;
+        size_t n;
+        bool ok;
+    } cases[] = {
+        { "", 0, true }, { "plain ascii, long enough for the fast path", 42, true },
+        { "\xc3\xa9", 2, true }, { "\xe2\x82\xac", 3, true }, { "\xf0\x9f\x8d\xba", 4, true },
+        { "\xf4\x8f\xbf\xbf", 4, true }, { "\xed\x9f\xbf", 3, true }, { "\xee\x80\x80", 3, true },
+        { "\x80", 1, false }, { "\xbf", 1, false }, { "\xc0\x80", 2, false }, { "\xc1\xbf", 2, false },
+        { "\xe0\x80\x80", 3, false }, { "\xe0\x9f\xbf", 3, false }, { "\xed\xa0\x80", 3, false },
+        { "\xed\xbf\xbf", 3, false }, { "\xf0\x80\x80\x80", 4, false }, { "\xf0\x8f\xbf\xbf", 4, false },
+        { "\xf4\x90\x80\x80", 4, false }, { "\xf5\x80\x80\x80", 4, false }, { "\xff", 1, false },
+        { "\xc3", 1, false }, { "\xe2\x82", 2, false }, { "\xf0\x9f\x8d", 3, false },
+        { "\xe2\x28\xa1", 3, false }, { "abcdefg\xc3", 8, false }, { "abcdefgh\x80", 9, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECKF(mpk_utf8_valid((const uint8_t *)cases[i].s, cases[i].n) == cases[i].ok, "case %u",
+            (unsigned)i);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Random round trips: trees written and read back bit for bit, whole and in
+// random pieces.
+
+static tv_t *random_tree(tv_ctx_t *c, uint32_t *seed, int depth) {
+    tv_t *t = calloc(1, sizeof *t);
+    uint32_t r = mpx_test_rand(seed);
+    int kind = depth >= 3 ? (int)(r % 8) : (int)(r % 11);
+    static const uint8_t payload[300] = "0123456789abcdef payload \xc3\xa9";
+    (void)c;
+    switch (kind) {
+        case 0: t->kind = TV_NIL; break;
+        case 1: t->kind = TV_BOOL; t->v.b = (r >> 8) & 1; break;
+        case 2:
+            t->kind = TV_UINT;
+            t->v.u = ((uint64_t)mpx_test_rand(seed) << 32 | mpx_test_rand(seed)) >> (r % 64);
+            break;
+        case 3:
+            t->kind = TV_INT;
+            t->v.i = -1 - (int64_t)(((uint64_t)mpx_test_rand(seed) << 31) >> (r % 63));
+            break;
+        case 4: {
+            t->kind = TV_FLOAT;
+            t->is_f32 = (r >> 9) & 1;
+            uint64_t bits = (uint64_t)mpx_test_rand(seed) << 32 | mpx_test_rand(seed);
+            if (t->is_f32) {
+                float f;
+                uint32_t b32 = (uint32_t)bits;
+                memcpy(&f, &b32, 4);
+                t->v.f = (double)f;
+                if (t->v.f != t->v.f) {
+                    t->v.f = 1.5;  // a float NaN widened to double loses its payload
+                }
+            } else {
+                memcpy(&t->v.f, &bits, 8);
+            }
+            break;
+        }
+        case 5:
+        case 6:
+        case 7:
+            t->kind = kind == 5 ? TV_STR : kind == 6 ? TV_BIN : TV_EXT;
+            t->n = mpx_test_rand(seed) % ((r >> 12) % 2 ? 300 : 20);
+            t->data = payload;
+            t->ext_type = (int8_t)(r >> 16);
+            break;
+        default: {
+            bool map = kind == 10;
+            t->kind = map ? TV_MAP : TV_ARRAY;
+            t->n = mpx_test_rand(seed) % (depth == 0 && (r >> 12) % 4 == 0 ? 20 : 6);
+            uint32_t slots = t->n * (map ? 2u : 1u);
+            t->items = calloc(slots ? slots : 1, sizeof(tv_t *));
+            for (uint32_t i = 0; i < slots; i++) {
+                t->items[i] = random_tree(c, seed, depth + 1);
+            }
+            break;
+        }
+    }
+    return t;
+}
+
+static void free_tree(tv_t *t) {
+    if (t->kind == TV_ARRAY || t->kind == TV_MAP) {
+        uint32_t slots = t->n * (t->kind == TV_MAP ? 2u : 1u);
+        for (uint32_t i = 0; i < slots; i++) {
+            free_tree(t->items[i]);
+        }
+        free(t->items);
+    }
+    free(t);
+}
+
+static void test_random_roundtrip(void) {
+    uint32_t seed = 12345;
+    static uint8_t encoded[1 << 17];
+    for (int i = 0; i < 300; i++) {
+        tv_ctx_t c;
+        tv_ctx_init(&c, arena, sizeof arena);
+        tv_t *t = random_tree(&c, &seed, 0);
+        size_t n = encode_tree(t);
+        CHECK(n != (size_t)-1 && n <= sizeof encoded);
+        if (n == (size_t)-1 || n > sizeof encoded) {
+            free_tree(t);
+            continue;
+        }
+        memcpy(encoded, out_store, n);
+        tv_t *got;
+        size_t used;
+        mpk_status_t st = tv_decode(&c, encoded, n, &got, &used);
+        CHECKF(st == MPK_OK && used == n && tv_equal(t, got, false), "tree %d: %s", i, mpk_status_str(st));
+        tv_release(&c, got);
+        tv_ctx_init(&c, arena, sizeof arena);
+        st = decode_chunked(&c, encoded, n, 0, seed, &got);
+        CHECKF(st == MPK_OK && tv_equal(t, got, false), "tree %d chunked: %s", i, mpk_status_str(st));
+        tv_release(&c, got);
+        CHECK_EQ(c.live, 0);
+        free_tree(t);
+    }
+}
+
+// Two objects back to back: the decoder stops after the first.
+static void test_one_object_per_feed(void) {
+    static const uint8_t two[] = { 0x92, 0x01, 0x02, 0xa1, 'x' };
+    tv_ctx_t c;
+    mpk_limits_t limits;
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    size_t used;
+    tv_ctx_init(&c, arena, sizeof arena);
+    mpk_limits_default(&limits);
+    mpk_decoder_init(&d, &tv_visitor, &c, &limits, c.frames, 4);
+    CHECK(mpk_decoder_feed(&d, two, sizeof two, false, &used, &obj) == MPK_OK);
+    CHECK_EQ(used, 3);
+    CHECK(((tv_t *)obj)->kind == TV_ARRAY);
+    tv_release(&c, obj);
+    CHECK(mpk_decoder_feed(&d, two + used, sizeof two - used, true, &used, &obj) == MPK_OK);
+    CHECK_EQ(used, 2);
+    CHECK(((tv_t *)obj)->kind == TV_STR);
+    tv_release(&c, obj);
+    CHECK_EQ(c.live, 0);
+    // A decoder with an error stays failed until reset.
+    CHECK(mpk_decoder_feed(&d, (const uint8_t *)"\xc1", 1, true, &used, &obj) == MPK_ERR_INVALID);
+    CHECK(mpk_decoder_feed(&d, two, sizeof two, true, &used, &obj) == MPK_ERR_INVALID);
+    mpk_decoder_reset(&d);
+    CHECK(mpk_decoder_feed(&d, two, 3, true, &used, &obj) == MPK_OK);
+    tv_release(&c, obj);
+    CHECK(mpk_status_exc(MPK_ERR_INVALID) == MPK_EXC_FORMAT);
+    CHECK(mpk_status_exc(MPK_ERR_DEPTH) == MPK_EXC_STACK);
+    CHECK(mpk_status_exc(MPK_NEED_MORE) == MPK_EXC_NONE);
+    CHECK(strcmp(mpk_status_str(MPK_ERR_DEPTH), "nesting too deep") == 0);
+}
+
+int main(void) {
+    RUN_TEST(test_vectors_decode);
+    RUN_TEST(test_vectors_decode_streaming);
+    RUN_TEST(test_vectors_encode);
+    RUN_TEST(test_vectors_encode_streaming);
+    RUN_TEST(test_every_truncation);
+    RUN_TEST(test_bad_input_table);
+    RUN_TEST(test_limits);
+    RUN_TEST(test_depth);
+    RUN_TEST(test_visitor_fail_at_n);
+    RUN_TEST(test_shortest_ints);
+    RUN_TEST(test_sizes_and_compat);
+    RUN_TEST(test_writer_failures);
+    RUN_TEST(test_timestamps);
+    RUN_TEST(test_utf8);
+    RUN_TEST(test_random_roundtrip);
+    RUN_TEST(test_one_object_per_feed);
+    return mpx_test_report("test_mpk");
+}
