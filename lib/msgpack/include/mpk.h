@@ -522,6 +522,66 @@ void mpk_decoder_reset(mpk_decoder_t *d);
 /** @} */
 
 /**
+ * @defgroup mpk_inbuf Input buffer
+ *
+ * The bytes a streaming unpacker holds: data[start..tail) is kept, where
+ * start is the first byte of the object being decoded and head is how far
+ * the decoder got. An object that fails (bad data, or a hook that raised)
+ * can be decoded again, or skipped, from start: mpk_inbuf_rewind().
+ *
+ *     data:  [ dropped | object in progress | not yet decoded | free ]
+ *            0       start               head              tail    cap
+ *
+ * Growing compacts first (drops data[0..start)), then asks the binding's
+ * realloc for geometrically more room, never past max.
+ * @{
+ */
+
+/** Resize a byte block, copying its contents (like realloc). Return NULL if
+ *  there is no memory (or raise, in runtimes that unwind). */
+typedef uint8_t *(*mpk_realloc_fn)(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap);
+
+typedef struct mpk_inbuf {
+    uint8_t *data;
+    size_t start;          /**< first byte of the object in progress */
+    size_t head;           /**< next byte for the decoder */
+    size_t tail;           /**< end of the bytes held */
+    size_t cap;            /**< size of data */
+    size_t max;            /**< most bytes it may hold (max_buffer_size) */
+} mpk_inbuf_t;
+
+/** An empty buffer that will hold at most @p max bytes (no allocation). */
+void mpk_inbuf_init(mpk_inbuf_t *b, size_t max);
+
+/** Make room for @p n more bytes at data + tail.
+ *  @return MPK_OK, MPK_ERR_LIMIT (the kept bytes plus n exceed max), or
+ *  MPK_ERR_MEMORY (realloc failed). */
+mpk_status_t mpk_inbuf_reserve(mpk_inbuf_t *b, size_t n, mpk_realloc_fn realloc_fn, void *ctx);
+
+/** Reserve and copy @p n bytes in. */
+mpk_status_t mpk_inbuf_append(mpk_inbuf_t *b, const void *p, size_t n, mpk_realloc_fn realloc_fn, void *ctx);
+
+/** Bytes not yet given to the decoder. */
+static inline size_t mpk_inbuf_pending(const mpk_inbuf_t *b) {
+    return b->tail - b->head;
+}
+
+/** The decoder finished an object: its bytes may be dropped. */
+static inline void mpk_inbuf_commit(mpk_inbuf_t *b) {
+    b->start = b->head;
+}
+
+/** Go back to the start of the object in progress; returns how many bytes
+ *  the decoder had consumed of it. */
+static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
+    size_t back = b->head - b->start;
+    b->head = b->start;
+    return back;
+}
+
+/** @} */
+
+/**
  * @defgroup mpk_ext Timestamps and UTF-8
  * @{
  */

@@ -708,6 +708,62 @@ static void test_one_object_per_feed(void) {
     CHECK(strcmp(mpk_status_str(MPK_ERR_DEPTH), "nesting too deep") == 0);
 }
 
+// ---------------------------------------------------------------------------
+// Input buffer
+
+static uint8_t inbuf_store[4096];
+static long inbuf_reallocs;
+
+static uint8_t *inbuf_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
+    (void)old_cap;
+    if (ctx != NULL || new_cap > sizeof inbuf_store) {
+        return NULL;  // ctx set: simulate an allocation failure
+    }
+    // One static block stands for every allocation; keep the contents.
+    if (old != NULL && old != inbuf_store) {
+        return NULL;
+    }
+    inbuf_reallocs++;
+    return inbuf_store;
+}
+
+static void test_inbuf(void) {
+    mpk_inbuf_t b;
+    mpk_inbuf_init(&b, 1000);
+    CHECK(mpk_inbuf_append(&b, "abc", 3, inbuf_realloc, NULL) == MPK_OK);
+    CHECK_EQ(b.cap, 64);  // the smallest block
+    CHECK_EQ(mpk_inbuf_pending(&b), 3);
+    b.head = 2;                      // the decoder took 2 bytes of an object
+    CHECK_EQ(mpk_inbuf_rewind(&b), 2);
+    CHECK_EQ(b.head, 0);
+    b.head = 3;
+    mpk_inbuf_commit(&b);            // the object is done
+    CHECK_EQ(b.start, 3);
+    // Growing past the block drops committed bytes first and keeps the rest.
+    static uint8_t big[900];
+    memset(big, 'x', sizeof big);
+    CHECK(mpk_inbuf_append(&b, "de", 2, inbuf_realloc, NULL) == MPK_OK);
+    b.head = 4;                      // an object in progress from 3
+    CHECK(mpk_inbuf_append(&b, big, sizeof big, inbuf_realloc, NULL) == MPK_OK);
+    CHECK_EQ(b.start, 0);
+    CHECK_EQ(b.head, 1);
+    CHECK_EQ(b.tail, 2 + sizeof big);
+    CHECK(memcmp(b.data, "de", 2) == 0 && b.data[2] == 'x');
+    CHECK(b.cap >= b.tail && b.cap <= b.max);
+    // max_buffer_size: the kept bytes plus the new ones may not pass it.
+    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_ERR_LIMIT);
+    CHECK_EQ(b.tail, 2 + sizeof big);  // nothing lost, nothing added
+    mpk_inbuf_commit(&b);
+    b.head = b.tail;
+    mpk_inbuf_commit(&b);            // everything consumed: room again
+    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_OK);
+    // A failed allocation is reported, not hidden.
+    mpk_inbuf_t c;
+    mpk_inbuf_init(&c, 1000);
+    CHECK(mpk_inbuf_append(&c, "a", 1, inbuf_realloc, &c) == MPK_ERR_MEMORY);
+    CHECK(c.data == NULL && c.tail == 0);
+}
+
 int main(void) {
     RUN_TEST(test_vectors_decode);
     RUN_TEST(test_vectors_decode_streaming);
@@ -725,5 +781,6 @@ int main(void) {
     RUN_TEST(test_utf8);
     RUN_TEST(test_random_roundtrip);
     RUN_TEST(test_one_object_per_feed);
+    RUN_TEST(test_inbuf);
     return mpx_test_report("test_mpk");
 }

@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// Unpacking with the lib/msgpack decoder: a visitor that builds Python
+// objects, unpackb(), unpack(stream) (exactly one object), and Unpacker.
+//
+// The visitor follows msgpack-python 1.0.3: str keys are interned, map keys
+// must be str or bytes under strict_map_key, ext -1 becomes a Timestamp (or
+// float, int ns, datetime: the timestamp option), other exts go to ext_hook.
+
+#include "cmsgpack.h"
+
+#define INLINE_FRAMES 16
+
+typedef struct unpack_opts {
+    PyObject *object_hook;       // all borrowed (the caller keeps them alive)
+    PyObject *object_pairs_hook;
+    PyObject *list_hook;
+    PyObject *ext_hook;          // NULL: ExtType
+    const char *unicode_errors;
+    int use_list;
+    int raw;
+    int strict_map_key;
+    int timestamp;
+    mpk_limits_t limits;
+} unpack_opts;
+
+typedef struct unpack_ctx {
+    cmsgpack_state *st;
+    const unpack_opts *o;
+    mpk_frame_t *inline_frames;  // the decoder's first frames (not heap)
+} unpack_ctx;
+
+// ---------------------------------------------------------------------------
+// The visitor
+
+static PyObject *timestamp_object(unpack_ctx *c, const mpk_token_t *t) {
+    int64_t sec;
+    uint32_t nsec;
+    mpk_status_t s = mpk_timestamp_decode(t->data, t->v.n, &sec, &nsec);
+    if (s == MPK_ERR_TIMESTAMP) {
+        PyErr_Format(PyExc_ValueError, "timestamp data must be 4, 8 or 12 bytes, not %u",
+            (unsigned)t->v.n);
+        return NULL;
+    }
+    if (s != MPK_OK) {
+        PyErr_SetString(PyExc_ValueError, "timestamp nanoseconds must be less than 1000000000");
+        return NULL;
+    }
+    switch (c->o->timestamp) {
+        case 1:
+            return PyFloat_FromDouble((double)sec + (double)nsec / 1e9);
+        case 2: {
+            PyObject *s_o = PyLong_FromLongLong(sec);
+            PyObject *g = PyLong_FromLong(1000000000L);
+            PyObject *prod = s_o && g ? PyNumber_Multiply(s_o, g) : NULL;
+            PyObject *ns = PyLong_FromUnsignedLong(nsec);
+            PyObject *sum = prod && ns ? PyNumber_Add(prod, ns) : NULL;
+            Py_XDECREF(s_o);
+            Py_XDECREF(g);
+            Py_XDECREF(prod);
+            Py_XDECREF(ns);
+            return sum;
+        }
+        case 3: {
+            PyObject *delta = PyObject_CallFunction(c->st->timedelta_type, "(iLk)", 0,
+                (long long)sec, (unsigned long)(nsec / 1000));
+            PyObject *dt = delta ? PyNumber_Add(c->st->epoch, delta) : NULL;
+            Py_XDECREF(delta);
+            return dt;
+        }
+        default:
+            return PyObject_CallFunction(c->st->Timestamp, "(Lk)", (long long)sec, (unsigned long)nsec);
+    }
+}
+
+static mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    unpack_ctx *c = ctx;
+    PyObject *o;
+    switch (t->type) {
+        case MPK_T_NIL:
+            o = Py_NewRef(Py_None);
+            break;
+        case MPK_T_BOOL:
+            o = Py_NewRef(t->v.b ? Py_True : Py_False);
+            break;
+        case MPK_T_UINT:
+            o = t->v.u <= (uint64_t)LONG_MAX ? PyLong_FromLong((long)t->v.u)
+                                             : PyLong_FromUnsignedLongLong(t->v.u);
+            break;
+        case MPK_T_INT:
+            o = PyLong_FromLongLong(t->v.i);
+            break;
+        case MPK_T_FLOAT32:
+            o = PyFloat_FromDouble((double)t->v.f32);
+            break;
+        case MPK_T_FLOAT64:
+            o = PyFloat_FromDouble(t->v.f64);
+            break;
+        case MPK_T_STR:
+            o = c->o->raw ? PyBytes_FromStringAndSize((const char *)t->data, t->v.n)
+                          : PyUnicode_DecodeUTF8((const char *)t->data, t->v.n, c->o->unicode_errors);
+            break;
+        case MPK_T_BIN:
+            o = PyBytes_FromStringAndSize((const char *)t->data, t->v.n);
+            break;
+        case MPK_T_EXT:
+            if (t->ext_type == -1) {
+                o = timestamp_object(c, t);
+            } else {
+                PyObject *hook = c->o->ext_hook ? c->o->ext_hook : c->st->ExtType;
+                o = PyObject_CallFunction(hook, "(iy#)", (int)t->ext_type, (const char *)t->data,
+                    (Py_ssize_t)t->v.n);
+            }
+            break;
+        default:
+            PyErr_SetString(PyExc_RuntimeError, "unexpected token");
+            o = NULL;
+            break;
+    }
+    *out = o;
+    return o ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+static mpk_status_t py_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+    unpack_ctx *c = ctx;
+    PyObject *o;
+    if (t->type == MPK_T_ARRAY) {
+        // A tuple needs its final size up front: build a list when the count
+        // could not be trusted yet, and convert it at the end.
+        o = c->o->use_list || prealloc < t->v.n ? PyList_New(prealloc) : PyTuple_New(prealloc);
+    } else if (c->o->object_pairs_hook != NULL) {
+        o = PyList_New(prealloc);
+    } else {
+        o = _PyDict_NewPresized(prealloc);
+    }
+    *out = o;
+    return o ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+// Store `item` (a new reference, stolen) at f->index of a list or tuple.
+static mpk_status_t store(mpk_frame_t *f, PyObject *item) {
+    PyObject *seq = f->obj;
+    if (f->index < f->prealloc) {
+        if (PyList_CheckExact(seq)) {
+            PyList_SET_ITEM(seq, f->index, item);
+        } else {
+            PyTuple_SET_ITEM(seq, f->index, item);
+        }
+        return MPK_OK;
+    }
+    int r = PyList_Append(seq, item);
+    Py_DECREF(item);
+    return r == 0 ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+static mpk_status_t py_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+    (void)ctx;
+    return store(f, item);
+}
+
+static mpk_status_t py_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key_, mpk_obj_t value_) {
+    unpack_ctx *c = ctx;
+    PyObject *key = key_, *value = value_;
+    if (c->o->strict_map_key && !PyUnicode_CheckExact(key) && !PyBytes_CheckExact(key)) {
+        PyErr_Format(PyExc_ValueError, "%.100s is not allowed for map key when strict_map_key=True",
+            Py_TYPE(key)->tp_name);
+        Py_DECREF(key);
+        Py_DECREF(value);
+        return MPK_ERR_CALLBACK;
+    }
+    if (PyUnicode_CheckExact(key)) {
+        PyUnicode_InternInPlace(&key);
+    }
+    if (c->o->object_pairs_hook != NULL) {
+        PyObject *pair = PyTuple_Pack(2, key, value);
+        Py_DECREF(key);
+        Py_DECREF(value);
+        return pair ? store(f, pair) : MPK_ERR_CALLBACK;
+    }
+    int r = PyDict_SetItem(f->obj, key, value);
+    Py_DECREF(key);
+    Py_DECREF(value);
+    return r == 0 ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+static mpk_status_t call_hook(PyObject *hook, mpk_obj_t *out) {
+    PyObject *old = *out;
+    PyObject *r = PyObject_CallOneArg(hook, old);
+    Py_DECREF(old);
+    *out = r;
+    return r ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+static mpk_status_t py_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+    unpack_ctx *c = ctx;
+    const unpack_opts *o = c->o;
+    if (f->kind == MPK_FRAME_ARRAY) {
+        if (!o->use_list && PyList_CheckExact(*out)) {
+            PyObject *list = *out;
+            *out = PyList_AsTuple(list);
+            Py_DECREF(list);
+            if (*out == NULL) {
+                return MPK_ERR_CALLBACK;
+            }
+        }
+        return o->list_hook ? call_hook(o->list_hook, out) : MPK_OK;
+    }
+    if (o->object_pairs_hook) {
+        return call_hook(o->object_pairs_hook, out);
+    }
+    return o->object_hook ? call_hook(o->object_hook, out) : MPK_OK;
+}
+
+static void py_discard(void *ctx, mpk_obj_t obj) {
+    (void)ctx;
+    Py_XDECREF((PyObject *)obj);
+}
+
+static mpk_frame_t *py_grow(void *ctx, mpk_frame_t *frames, size_t old_cap, size_t new_cap) {
+    unpack_ctx *c = ctx;
+    mpk_frame_t *f = PyMem_Malloc(new_cap * sizeof *f);
+    if (f == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memcpy(f, frames, old_cap * sizeof *f);
+    if (frames != c->inline_frames) {
+        PyMem_Free(frames);
+    }
+    return f;
+}
+
+static const mpk_visitor_t py_visitor = {
+    py_scalar, py_begin, py_item, py_pair, py_end, py_discard, py_grow,
+};
+
+// The visitor of skip(): checks everything, builds nothing.
+static mpk_status_t skip_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    (void)ctx;
+    (void)t;
+    *out = NULL;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+    (void)ctx;
+    (void)t;
+    (void)prealloc;
+    *out = NULL;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+    (void)ctx;
+    (void)f;
+    (void)item;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value) {
+    (void)ctx;
+    (void)f;
+    (void)key;
+    (void)value;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+    (void)ctx;
+    (void)f;
+    (void)out;
+    return MPK_OK;
+}
+
+static const mpk_visitor_t skip_visitor = {
+    skip_scalar, skip_begin, skip_item, skip_pair, skip_end, NULL, py_grow,
+};
+
+// Free the decoder's heap frames (the inline ones belong to the caller).
+static void free_frames(mpk_decoder_t *d, const unpack_ctx *c) {
+    if (d->frames != c->inline_frames) {
+        PyMem_Free(d->frames);
+        d->frames = c->inline_frames;
+        d->frames_cap = INLINE_FRAMES;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+static const char *const limit_names[] = { "", "str", "bin", "ext", "array", "map" };
+
+PyObject *cmsgpack_raise(cmsgpack_state *st, mpk_status_t status, const mpk_decoder_t *d,
+    PyObject *incomplete) {
+    switch (mpk_status_exc(status)) {
+        case MPK_EXC_NONE:
+            PyErr_SetString(incomplete, incomplete == st->OutOfData ? "No more data to unpack."
+                                                                     : "Unpack failed: incomplete input");
+            break;
+        case MPK_EXC_VALUE:
+            if (status == MPK_ERR_LIMIT && d != NULL) {
+                PyErr_Format(PyExc_ValueError, "%u exceeds max_%s_len(%u)", (unsigned)d->err_value,
+                    limit_names[d->err_limit], (unsigned)d->err_max);
+            } else if (status == MPK_ERR_TRUNCATED) {
+                PyErr_SetString(incomplete, incomplete == st->OutOfData
+                    ? "stream ended inside an object" : "Unpack failed: incomplete input");
+            } else {
+                PyErr_SetString(PyExc_ValueError, mpk_status_str(status));
+            }
+            break;
+        case MPK_EXC_FORMAT:
+            PyErr_SetString(st->FormatError, "invalid format byte 0xc1");
+            break;
+        case MPK_EXC_STACK:
+            PyErr_Format(st->StackError, "nesting deeper than %u levels",
+                d ? (unsigned)d->limits.max_depth : CMSGPACK_UNPACK_DEPTH);
+            break;
+        case MPK_EXC_MEMORY:
+            if (!PyErr_Occurred()) {
+                PyErr_NoMemory();
+            }
+            break;
+        case MPK_EXC_PENDING:
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_RuntimeError, "unpack callback failed without an exception");
+            }
+            break;
+        case MPK_EXC_OS:
+            PyErr_SetString(PyExc_OSError, mpk_status_str(status));
+            break;
+        default:
+            PyErr_SetString(PyExc_RuntimeError, mpk_status_str(status));
+            break;
+    }
+    return NULL;
+}
+
+static uint32_t limit_value(Py_ssize_t v, Py_ssize_t dflt) {
+    if (v < 0) {
+        v = dflt;
+    }
+    return v > (Py_ssize_t)0xffffffffLL ? 0xffffffffu : (uint32_t)v;
+}
+
+typedef struct unpack_args {
+    PyObject *object_hook, *list_hook, *unicode_errors, *object_pairs_hook, *ext_hook;
+    int use_list, raw, timestamp, strict_map_key;
+    Py_ssize_t max_str_len, max_bin_len, max_array_len, max_map_len, max_ext_len;
+} unpack_args;
+
+static void unpack_args_defaults(unpack_args *a) {
+    memset(a, 0, sizeof *a);
+    a->use_list = 1;
+    a->strict_map_key = 1;
+    a->max_str_len = a->max_bin_len = a->max_array_len = a->max_map_len = a->max_ext_len = -1;
+}
+
+static int check_callable(PyObject **hook, const char *name) {
+    if (*hook == Py_None) {
+        *hook = NULL;
+    }
+    if (*hook != NULL && !PyCallable_Check(*hook)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a callable.", name);
+        return -1;
+    }
+    return 0;
+}
+
+// Validate arguments and fill opts (borrowing from a); `size` is what -1
+// limits default to (the input length, or max_buffer_size).
+static int unpack_opts_init(unpack_opts *o, unpack_args *a, Py_ssize_t size) {
+    if (check_callable(&a->object_hook, "object_hook") < 0
+        || check_callable(&a->object_pairs_hook, "object_pairs_hook") < 0
+        || check_callable(&a->list_hook, "list_hook") < 0
+        || check_callable(&a->ext_hook, "ext_hook") < 0) {
+        return -1;
+    }
+    if (a->object_hook && a->object_pairs_hook) {
+        PyErr_SetString(PyExc_TypeError, "object_pairs_hook and object_hook are mutually exclusive.");
+        return -1;
+    }
+    if (a->timestamp < 0 || a->timestamp > 3) {
+        PyErr_SetString(PyExc_ValueError, "timestamp must be 0..3");
+        return -1;
+    }
+    o->object_hook = a->object_hook;
+    o->object_pairs_hook = a->object_pairs_hook;
+    o->list_hook = a->list_hook;
+    o->ext_hook = a->ext_hook;
+    o->unicode_errors = NULL;
+    if (a->unicode_errors != NULL && a->unicode_errors != Py_None) {
+        o->unicode_errors = PyUnicode_AsUTF8(a->unicode_errors);
+        if (o->unicode_errors == NULL) {
+            return -1;
+        }
+    }
+    o->use_list = a->use_list;
+    o->raw = a->raw;
+    o->strict_map_key = a->strict_map_key;
+    o->timestamp = a->timestamp;
+    mpk_limits_default(&o->limits);
+    o->limits.max_str = limit_value(a->max_str_len, size);
+    o->limits.max_bin = limit_value(a->max_bin_len, size);
+    o->limits.max_ext = limit_value(a->max_ext_len, size);
+    o->limits.max_array = limit_value(a->max_array_len, size);
+    o->limits.max_map = limit_value(a->max_map_len, size / 2);
+    o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
+    return 0;
+}
+
+#define UNPACK_KWLIST \
+    "object_hook", "list_hook", "use_list", "raw", "timestamp", "strict_map_key", \
+    "unicode_errors", "object_pairs_hook", "ext_hook", "max_str_len", "max_bin_len", \
+    "max_array_len", "max_map_len", "max_ext_len"
+#define UNPACK_FMT "OOppipOOOnnnnn"
+#define UNPACK_REFS(a) \
+    &(a)->object_hook, &(a)->list_hook, &(a)->use_list, &(a)->raw, &(a)->timestamp, \
+    &(a)->strict_map_key, &(a)->unicode_errors, &(a)->object_pairs_hook, &(a)->ext_hook, \
+    &(a)->max_str_len, &(a)->max_bin_len, &(a)->max_array_len, &(a)->max_map_len, &(a)->max_ext_len
+
+// ---------------------------------------------------------------------------
+// unpackb
+
+PyObject *cmsgpack_unpackb(PyObject *module, PyObject *args, PyObject *kwargs) {
+    cmsgpack_state *st = cmsgpack_get_state(module);
+    static char *kwlist[] = { "packed", UNPACK_KWLIST, NULL };
+    PyObject *packed;
+    unpack_args a;
+    unpack_opts o;
+    unpack_args_defaults(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$" UNPACK_FMT ":unpackb", kwlist, &packed,
+        UNPACK_REFS(&a))) {
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(packed, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (view.itemsize != 1) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
+        return NULL;
+    }
+    if (unpack_opts_init(&o, &a, view.len) < 0) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    mpk_frame_t frames[INLINE_FRAMES];
+    unpack_ctx c = { st, &o, frames };
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    size_t used = 0;
+    mpk_decoder_init(&d, &py_visitor, &c, &o.limits, frames, INLINE_FRAMES);
+    mpk_status_t s = mpk_decoder_feed(&d, view.buf, (size_t)view.len, true, &used, &obj);
+    PyObject *result = NULL;
+    if (s != MPK_OK) {
+        cmsgpack_raise(st, s, &d, PyExc_ValueError);
+        mpk_decoder_reset(&d);
+    } else if ((Py_ssize_t)used < view.len) {
+        PyObject *extra = PyBytes_FromStringAndSize((const char *)view.buf + used,
+            view.len - (Py_ssize_t)used);
+        if (extra != NULL) {
+            PyObject *exc = PyObject_CallFunctionObjArgs(st->ExtraData, (PyObject *)obj, extra, NULL);
+            if (exc != NULL) {
+                PyErr_SetObject(st->ExtraData, exc);
+                Py_DECREF(exc);
+            }
+            Py_DECREF(extra);
+        }
+        Py_DECREF((PyObject *)obj);
+    } else {
+        result = obj;
+    }
+    free_frames(&d, &c);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+// ---------------------------------------------------------------------------
+// A byte buffer that keeps unconsumed input (Unpacker, unpack(stream)).
+
+typedef struct inbuf {
+    uint8_t *data;
+    size_t head;   // first unconsumed byte
+    size_t tail;   // end of data
+    size_t cap;
+    size_t max;    // max_buffer_size
+} inbuf;
+
+static int inbuf_append(cmsgpack_state *st, inbuf *b, const void *p, size_t n) {
+    if (n > b->cap - b->tail) {
+        size_t keep = b->tail - b->head;
+        if (n > b->max || keep > b->max - n) {
+            PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
+            return -1;
+        }
+        if (b->head > 0) {
+            memmove(b->data, b->data + b->head, keep);
+            b->head = 0;
+            b->tail = keep;
+        }
+        if (n > b->cap - b->tail) {
+            size_t cap = b->cap ? b->cap * 2 : 4096;
+            if (cap < keep + n) {
+                cap = keep + n;
+            }
+            if (cap > b->max) {
+                cap = b->max;
+            }
+            uint8_t *data = PyMem_Realloc(b->data, cap);
+            if (data == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            b->data = data;
+            b->cap = cap;
+        }
+    }
+    memcpy(b->data + b->tail, p, n);
+    b->tail += n;
+    return 0;
+}
+
+// Call read(n) and append what it returns. Returns the number of bytes
+// appended (0 at end of stream), or -1 with an exception set.
+static Py_ssize_t inbuf_read(cmsgpack_state *st, inbuf *b, PyObject *read, size_t n) {
+    PyObject *chunk = PyObject_CallFunction(read, "n", (Py_ssize_t)n);
+    if (chunk == NULL) {
+        return -1;
+    }
+    if (chunk == Py_None) {
+        Py_DECREF(chunk);
+        PyErr_SetString(PyExc_BlockingIOError, "stream has no data now (non-blocking)");
+        return -1;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(chunk);
+        return -1;
+    }
+    Py_ssize_t got = view.len;
+    if ((size_t)got > n) {
+        // The extra bytes would belong to what follows: refuse to drop them.
+        PyBuffer_Release(&view);
+        Py_DECREF(chunk);
+        PyErr_Format(PyExc_ValueError, "read(%zd) returned %zd bytes", (Py_ssize_t)n, got);
+        return -1;
+    }
+    int r = inbuf_append(st, b, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    Py_DECREF(chunk);
+    return r < 0 ? -1 : got;
+}
+
+// ---------------------------------------------------------------------------
+// unpack(stream): exactly one object. Each read asks for no more than the
+// decoder needs, so nothing after the object is taken from the stream.
+
+PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject *kwargs) {
+    cmsgpack_state *st = cmsgpack_get_state(module);
+    static char *kwlist[] = { "stream", UNPACK_KWLIST, "max_buffer_size", NULL };
+    PyObject *stream;
+    unpack_args a;
+    unpack_opts o;
+    Py_ssize_t max_buffer_size = CMSGPACK_MAX_BUFFER_DEFAULT;
+    unpack_args_defaults(&a);
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$" UNPACK_FMT "n:unpack", kwlist, &stream,
+        UNPACK_REFS(&a), &max_buffer_size)) {
+        return NULL;
+    }
+    if (max_buffer_size <= 0) {
+        max_buffer_size = PY_SSIZE_T_MAX;
+    }
+    if (unpack_opts_init(&o, &a, max_buffer_size) < 0) {
+        return NULL;
+    }
+    PyObject *read = PyObject_GetAttrString(stream, "read");
+    if (read == NULL) {
+        return NULL;
+    }
+    mpk_frame_t frames[INLINE_FRAMES];
+    unpack_ctx c = { st, &o, frames };
+    mpk_decoder_t d;
+    inbuf b = { NULL, 0, 0, 0, (size_t)max_buffer_size };
+    PyObject *result = NULL;
+    mpk_decoder_init(&d, &py_visitor, &c, &o.limits, frames, INLINE_FRAMES);
+    for (;;) {
+        mpk_obj_t obj = NULL;
+        size_t used = 0;
+        mpk_status_t s = mpk_decoder_feed(&d, b.data ? b.data + b.head : (const uint8_t *)"",
+            b.tail - b.head, false, &used, &obj);
+        b.head += used;
+        if (s == MPK_OK) {
+            result = obj;
+            break;
+        }
+        if (s != MPK_NEED_MORE) {
+            cmsgpack_raise(st, s, &d, st->OutOfData);
+            break;
+        }
+        Py_ssize_t got = inbuf_read(st, &b, read, d.need);
+        if (got <= 0) {
+            if (got == 0) {
+                PyErr_SetString(st->OutOfData, b.tail > 0 ? "stream ended inside an object"
+                                                          : "stream ended before an object");
+            }
+            break;
+        }
+    }
+    mpk_decoder_reset(&d);
+    free_frames(&d, &c);
+    PyMem_Free(b.data);
+    Py_DECREF(read);
+    return result;
+}
+
+// ---------------------------------------------------------------------------
+// Unpacker
+
+typedef struct unpacker_obj {
+    PyObject_HEAD
+    cmsgpack_state *st;
+    unpack_args args;          // strong references to the hooks it names
+    unpack_opts opts;
+    unpack_ctx ctx;
+    mpk_decoder_t dec;
+    mpk_frame_t frames[INLINE_FRAMES];
+    inbuf buf;
+    PyObject *file_like;
+    PyObject *file_like_read;
+    size_t read_size;
+    unsigned long long offset; // bytes consumed since creation (tell())
+    int busy;                  // inside the decoder: hooks may not re-enter
+    int skipping;              // the object in progress is being skipped
+    int ready;                 // __init__ done
+} unpacker_obj;
+
+static void unpacker_drop_refs(unpacker_obj *self) {
+    Py_CLEAR(self->args.object_hook);
+    Py_CLEAR(self->args.list_hook);
+    Py_CLEAR(self->args.unicode_errors);
+    Py_CLEAR(self->args.object_pairs_hook);
+    Py_CLEAR(self->args.ext_hook);
+    Py_CLEAR(self->file_like);
+    Py_CLEAR(self->file_like_read);
+}
+
+static void unpacker_reset_decoder(unpacker_obj *self) {
+    self->dec.vis = &py_visitor;
+    mpk_decoder_reset(&self->dec);
+    free_frames(&self->dec, &self->ctx);
+    self->skipping = 0;
+}
+
+static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    static char *kwlist[] = { "file_like", "read_size", UNPACK_KWLIST, "max_buffer_size", NULL };
+    PyObject *file_like = NULL;
+    Py_ssize_t read_size = 0, max_buffer_size = CMSGPACK_MAX_BUFFER_DEFAULT;
+    unpack_args a;
+    unpack_args_defaults(&a);
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook)");
+        return -1;
+    }
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$n" UNPACK_FMT "n:Unpacker", kwlist,
+        &file_like, &read_size, UNPACK_REFS(&a), &max_buffer_size)) {
+        return -1;
+    }
+    if (max_buffer_size <= 0) {
+        max_buffer_size = INT32_MAX;
+    }
+    if (read_size > max_buffer_size) {
+        PyErr_SetString(PyExc_ValueError, "read_size should be less or equal to max_buffer_size");
+        return -1;
+    }
+    if (read_size <= 0) {
+        read_size = max_buffer_size < 1024 * 1024 ? max_buffer_size : 1024 * 1024;
+    }
+    PyObject *read = NULL;
+    if (file_like != NULL && file_like != Py_None) {
+        read = PyObject_GetAttrString(file_like, "read");
+        if (read == NULL) {
+            return -1;
+        }
+        if (!PyCallable_Check(read)) {
+            Py_DECREF(read);
+            PyErr_SetString(PyExc_TypeError, "`file_like.read` must be a callable.");
+            return -1;
+        }
+    } else {
+        file_like = NULL;
+    }
+    unpack_opts o;
+    if (unpack_opts_init(&o, &a, max_buffer_size) < 0) {
+        Py_XDECREF(read);
+        return -1;
+    }
+    // Calling __init__ again starts over (msgpack-python 1.2 behaviour).
+    if (self->ready) {
+        unpacker_reset_decoder(self);
+    }
+    unpacker_drop_refs(self);
+    self->args = a;
+    Py_XINCREF(a.object_hook);
+    Py_XINCREF(a.list_hook);
+    Py_XINCREF(a.unicode_errors);
+    Py_XINCREF(a.object_pairs_hook);
+    Py_XINCREF(a.ext_hook);
+    self->opts = o;
+    self->file_like = Py_XNewRef(file_like);
+    self->file_like_read = read;
+    self->read_size = (size_t)read_size;
+    self->buf.head = self->buf.tail = 0;
+    self->buf.max = (size_t)max_buffer_size;
+    self->offset = 0;
+    self->ctx.st = self->st;
+    self->ctx.o = &self->opts;
+    self->ctx.inline_frames = self->frames;
+    mpk_decoder_init(&self->dec, &py_visitor, &self->ctx, &self->opts.limits, self->frames,
+        INLINE_FRAMES);
+    self->ready = 1;
+    return 0;
+}
+
+static PyObject *unpacker_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    (void)args;
+    (void)kwargs;
+    unpacker_obj *self = (unpacker_obj *)type->tp_alloc(type, 0);
+    if (self != NULL) {
+        self->st = cmsgpack_state_of_type(type);
+    }
+    return (PyObject *)self;
+}
+
+static int unpacker_traverse(PyObject *op, visitproc visit, void *arg) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(self->args.object_hook);
+    Py_VISIT(self->args.list_hook);
+    Py_VISIT(self->args.object_pairs_hook);
+    Py_VISIT(self->args.ext_hook);
+    Py_VISIT(self->file_like);
+    Py_VISIT(self->file_like_read);
+    if (self->ready && self->dec.vis == &py_visitor) {
+        for (size_t i = 0; i < self->dec.depth; i++) {
+            Py_VISIT((PyObject *)self->dec.frames[i].obj);
+            if (self->dec.frames[i].kind == MPK_FRAME_MAP_VALUE) {
+                Py_VISIT((PyObject *)self->dec.frames[i].key);
+            }
+        }
+    }
+    return 0;
+}
+
+static int unpacker_clear(PyObject *op) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    if (self->ready && !self->busy) {
+        unpacker_reset_decoder(self);
+    }
+    unpacker_drop_refs(self);
+    self->opts.object_hook = self->opts.object_pairs_hook = NULL;
+    self->opts.list_hook = self->opts.ext_hook = NULL;
+    return 0;
+}
+
+static void unpacker_dealloc(PyObject *op) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    PyTypeObject *tp = Py_TYPE(op);
+    PyObject_GC_UnTrack(op);
+    unpacker_clear(op);
+    PyMem_Free(self->buf.data);
+    tp->tp_free(op);
+    Py_DECREF(tp);
+}
+
+static int unpacker_check(unpacker_obj *self) {
+    if (!self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "Unpacker.__init__() was not called");
+        return -1;
+    }
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook)");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    if (unpacker_check(self) < 0) {
+        return NULL;
+    }
+    if (self->file_like != NULL) {
+        PyErr_SetString(PyExc_AssertionError, "unpacker.feed() is not be able to use with `file_like`.");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    int r = inbuf_append(self->st, &self->buf, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (r < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+// Read up to read_size more bytes from file_like; at the end of the file,
+// forget it. Returns 0, or -1 with an exception set.
+static int unpacker_read_more(unpacker_obj *self) {
+    size_t room = self->buf.max - (self->buf.tail - self->buf.head);
+    size_t n = self->read_size < room ? self->read_size : room;
+    if (n == 0) {
+        PyErr_SetString(self->st->BufferFull, "buffer is full: max_buffer_size reached");
+        return -1;
+    }
+    Py_ssize_t got = inbuf_read(self->st, &self->buf, self->file_like_read, n);
+    if (got < 0) {
+        return -1;
+    }
+    if (got == 0) {
+        Py_CLEAR(self->file_like);
+        Py_CLEAR(self->file_like_read);
+    }
+    return 0;
+}
+
+enum { MODE_UNPACK, MODE_SKIP, MODE_ITER };
+
+static PyObject *no_more_data(unpacker_obj *self, int mode) {
+    if (mode == MODE_ITER) {
+        PyErr_SetNone(PyExc_StopIteration);
+    } else {
+        PyErr_SetString(self->st->OutOfData, "No more data to unpack.");
+    }
+    return NULL;
+}
+
+static PyObject *unpacker_next(unpacker_obj *self, int mode) {
+    if (unpacker_check(self) < 0) {
+        return NULL;
+    }
+    if (self->buf.head >= self->buf.tail && self->file_like != NULL && unpacker_read_more(self) < 0) {
+        return NULL;
+    }
+    for (;;) {
+        if (self->buf.head >= self->buf.tail) {
+            return no_more_data(self, mode);
+        }
+        if (mode == MODE_SKIP && mpk_decoder_idle(&self->dec) && !self->skipping) {
+            self->dec.vis = &skip_visitor;
+            self->skipping = 1;
+        }
+        mpk_obj_t obj = NULL;
+        size_t used = 0;
+        self->busy = 1;
+        mpk_status_t s = mpk_decoder_feed(&self->dec, self->buf.data + self->buf.head,
+            self->buf.tail - self->buf.head, false, &used, &obj);
+        self->busy = 0;
+        self->buf.head += used;
+        self->offset += used;
+        if (s == MPK_OK) {
+            if (self->skipping) {
+                self->skipping = 0;
+                self->dec.vis = &py_visitor;
+                if (mode != MODE_SKIP) {
+                    continue;  // a skip() left half done: finish it, then unpack
+                }
+                Py_RETURN_NONE;
+            }
+            if (mode == MODE_SKIP) {
+                Py_DECREF((PyObject *)obj);
+                Py_RETURN_NONE;
+            }
+            return obj;
+        }
+        if (s != MPK_NEED_MORE) {
+            cmsgpack_raise(self->st, s, &self->dec, self->st->OutOfData);
+            unpacker_reset_decoder(self);
+            return NULL;
+        }
+        if (self->file_like == NULL) {
+            return no_more_data(self, mode);
+        }
+        if (unpacker_read_more(self) < 0) {
+            return NULL;
+        }
+    }
+}
+
+static PyObject *unpacker_unpack(PyObject *op, PyObject *unused) {
+    (void)unused;
+    return unpacker_next((unpacker_obj *)op, MODE_UNPACK);
+}
+
+static PyObject *unpacker_skip(PyObject *op, PyObject *unused) {
+    (void)unused;
+    return unpacker_next((unpacker_obj *)op, MODE_SKIP);
+}
+
+static PyObject *unpacker_iternext(PyObject *op) {
+    PyObject *r = unpacker_next((unpacker_obj *)op, MODE_ITER);
+    if (r == NULL && PyErr_ExceptionMatches(PyExc_StopIteration)) {
+        PyErr_Clear();  // tp_iternext signals the end by NULL without an exception
+    }
+    return r;
+}
+
+// read_array_header() / read_map_header(): one header, between objects.
+static PyObject *read_header(unpacker_obj *self, mpk_type_t want) {
+    if (unpacker_check(self) < 0) {
+        return NULL;
+    }
+    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
+        PyErr_SetString(PyExc_ValueError, "an object is partly unpacked");
+        return NULL;
+    }
+    for (;;) {
+        mpk_token_t t;
+        size_t size;
+        mpk_status_t s = mpk_read_token(self->buf.data ? self->buf.data + self->buf.head
+                                                       : (const uint8_t *)"",
+            self->buf.tail - self->buf.head, &t, &size);
+        if (s == MPK_OK || (s == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
+            if (t.type != want) {
+                PyErr_SetString(PyExc_ValueError, "Unexpected type header on stream");
+                return NULL;
+            }
+            self->buf.head += size;  // array and map headers carry no payload
+            self->offset += size;
+            return PyLong_FromUnsignedLong(t.v.n);
+        }
+        if (s != MPK_NEED_MORE) {
+            return cmsgpack_raise(self->st, s, NULL, self->st->OutOfData);
+        }
+        if (self->file_like == NULL) {
+            return no_more_data(self, MODE_UNPACK);
+        }
+        if (unpacker_read_more(self) < 0) {
+            return NULL;
+        }
+    }
+}
+
+static PyObject *unpacker_read_array_header(PyObject *op, PyObject *unused) {
+    (void)unused;
+    return read_header((unpacker_obj *)op, MPK_T_ARRAY);
+}
+
+static PyObject *unpacker_read_map_header(PyObject *op, PyObject *unused) {
+    (void)unused;
+    return read_header((unpacker_obj *)op, MPK_T_MAP);
+}
+
+static PyObject *unpacker_read_bytes(PyObject *op, PyObject *arg) {
+    unpacker_obj *self = (unpacker_obj *)op;
+    Py_ssize_t n = PyLong_AsSsize_t(arg);
+    if (n == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (unpacker_check(self) < 0) {
+        return NULL;
+    }
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "read_bytes() needs a non-negative count");
+        return NULL;
+    }
+    size_t have = self->buf.tail - self->buf.head;
+    size_t take = (size_t)n < have ? (size_t)n : have;
+    PyObject *ret = PyBytes_FromStringAndSize(self->buf.data ? (const char *)self->buf.data + self->buf.head
+                                                             : "", (Py_ssize_t)take);
+    if (ret == NULL) {
+        return NULL;
+    }
+    self->buf.head += take;
+    if ((Py_ssize_t)take < n && self->file_like != NULL) {
+        PyObject *more = PyObject_CallFunction(self->file_like_read, "n", n - (Py_ssize_t)take);
+        if (more == NULL) {
+            Py_DECREF(ret);
+            return NULL;
+        }
+        PyBytes_ConcatAndDel(&ret, more);
+        if (ret == NULL) {
+            return NULL;
+        }
+    }
+    self->offset += (unsigned long long)PyBytes_GET_SIZE(ret);
+    return ret;
+}
+
+static PyObject *unpacker_tell(PyObject *op, PyObject *unused) {
+    (void)unused;
+    return PyLong_FromUnsignedLongLong(((unpacker_obj *)op)->offset);
+}
+
+static PyObject *unpacker_iter(PyObject *op) {
+    return Py_NewRef(op);
+}
+
+static PyMethodDef unpacker_methods[] = {
+    { "feed", unpacker_feed, METH_O,
+      PyDoc_STR("feed(next_bytes)\n--\n\nAppend bytes to the internal buffer (not with file_like).") },
+    { "unpack", unpacker_unpack, METH_NOARGS,
+      PyDoc_STR("unpack()\n--\n\nUnpack one object; raise OutOfData when the data ends first.") },
+    { "skip", unpacker_skip, METH_NOARGS,
+      PyDoc_STR("skip()\n--\n\nRead and discard one object without building it.") },
+    { "read_array_header", unpacker_read_array_header, METH_NOARGS,
+      PyDoc_STR("read_array_header()\n--\n\nRead an array header; return its element count.") },
+    { "read_map_header", unpacker_read_map_header, METH_NOARGS,
+      PyDoc_STR("read_map_header()\n--\n\nRead a map header; return its pair count.") },
+    { "read_bytes", unpacker_read_bytes, METH_O,
+      PyDoc_STR("read_bytes(n)\n--\n\nRead up to n raw bytes from the buffer (and the file).") },
+    { "tell", unpacker_tell, METH_NOARGS,
+      PyDoc_STR("tell()\n--\n\nThe number of bytes consumed from the stream so far.") },
+    { NULL, NULL, 0, NULL },
+};
+
+static PyType_Slot unpacker_slots[] = {
+    { Py_tp_doc, (void *)PyDoc_STR(
+        "Unpacker(file_like=None, *, read_size=0, use_list=True, raw=False, timestamp=0,\n"
+        "         strict_map_key=True, object_hook=None, object_pairs_hook=None, list_hook=None,\n"
+        "         unicode_errors=None, max_buffer_size=104857600, ext_hook=ExtType,\n"
+        "         max_str_len=-1, max_bin_len=-1, max_array_len=-1, max_map_len=-1,\n"
+        "         max_ext_len=-1)\n"
+        "--\n\n"
+        "Streaming unpacker, compatible with msgpack-python 1.0's Unpacker: feed() it bytes\n"
+        "(or give it a file-like object) and iterate over the objects.") },
+    { Py_tp_new, unpacker_new },
+    { Py_tp_init, unpacker_init },
+    { Py_tp_dealloc, unpacker_dealloc },
+    { Py_tp_traverse, unpacker_traverse },
+    { Py_tp_clear, unpacker_clear },
+    { Py_tp_iter, unpacker_iter },
+    { Py_tp_iternext, unpacker_iternext },
+    { Py_tp_methods, unpacker_methods },
+    { 0, NULL },
+};
+
+PyType_Spec cmsgpack_unpacker_spec = {
+    .name = "mpx.msgpack.Unpacker",
+    .basicsize = sizeof(unpacker_obj),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = unpacker_slots,
+};

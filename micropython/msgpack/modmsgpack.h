@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// The MicroPython module `msgpack` on lib/msgpack: shared declarations.
+#ifndef MPX_MODMSGPACK_H
+#define MPX_MODMSGPACK_H
+
+#include "py/mperrno.h"
+#include "py/obj.h"
+#include "py/smallint.h"
+#include "py/objexcept.h"
+#include "py/runtime.h"
+#include "mpk.h"
+
+#if MICROPY_OBJ_REPR == MICROPY_OBJ_REPR_D
+#error "msgpack: the decoder passes objects as pointers; MICROPY_OBJ_REPR_D (nan-boxing) is not supported"
+#endif
+
+// msgpack-python 1.0.3's limits.
+#define MSGPACK_PACK_NEST_LIMIT (511)
+#define MSGPACK_UNPACK_DEPTH (1024)
+#define MSGPACK_MAX_BUFFER_DEFAULT (100 * 1024 * 1024)
+
+// Types and exceptions (types.c).
+extern const mp_obj_type_t msgpack_type_ExtType;
+extern const mp_obj_type_t msgpack_type_Timestamp;
+extern const mp_obj_type_t msgpack_type_UnpackException;
+extern const mp_obj_type_t msgpack_type_BufferFull;
+extern const mp_obj_type_t msgpack_type_OutOfData;
+extern const mp_obj_type_t msgpack_type_FormatError;
+extern const mp_obj_type_t msgpack_type_StackError;
+extern const mp_obj_type_t msgpack_type_ExtraData;
+
+typedef struct _msgpack_ext_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t code;   // small int 0..127 (or what unpack read, -128..127)
+    mp_obj_t data;   // bytes
+} msgpack_ext_obj_t;
+
+typedef struct _msgpack_timestamp_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t seconds;      // int (may be big on 32-bit ports)
+    mp_obj_t nanoseconds;  // small int 0..999999999
+} msgpack_timestamp_obj_t;
+
+mp_obj_t msgpack_ext_new(int code, const uint8_t *data, size_t len);
+mp_obj_t msgpack_timestamp_new(int64_t sec, uint32_t nsec);
+
+// Convert an int object to int64 / uint64. Return false if it does not fit.
+bool msgpack_int64(mp_obj_t o, int64_t *out);
+
+// Raise the exception lib/msgpack's table assigns to a status.
+// `incomplete` is raised for input that ends inside an object.
+NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d, const mp_obj_type_t *incomplete);
+
+// Packing (pack.c).
+extern const mp_obj_type_t msgpack_type_Packer;
+MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_pack_obj);
+MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_packb_obj);
+
+// Unpacking (unpack.c).
+extern const mp_obj_type_t msgpack_type_Unpacker;
+MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_unpack_obj);
+MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_unpackb_obj);
+
+#endif // MPX_MODMSGPACK_H

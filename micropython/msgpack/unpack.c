@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// msgpack.unpackb, msgpack.unpack and msgpack.Unpacker.
+//
+// The decoder in lib/msgpack keeps open containers in frames, so deep input
+// costs heap (bounded by the depth limit), never C stack, and gives
+// StackError past 1024 levels. Every length is checked against the limits
+// before anything is allocated, and containers are preallocated only as far
+// as the bytes at hand can fill them.
+
+#include <string.h>
+
+#include "py/objlist.h"
+#include "py/objstr.h"
+#include "py/objtuple.h"
+#include "py/stream.h"
+#include "modmsgpack.h"
+
+#define INLINE_FRAMES (8)
+
+typedef struct unpack_opts {
+    mp_obj_t object_hook;        // MP_OBJ_NULL: none
+    mp_obj_t object_pairs_hook;
+    mp_obj_t list_hook;
+    mp_obj_t ext_hook;           // MP_OBJ_NULL: ExtType
+    bool use_list;
+    bool raw;
+    bool strict_map_key;
+    uint8_t timestamp;           // 0 Timestamp, 1 float, 2 int nanoseconds
+    mpk_limits_t limits;
+} unpack_opts_t;
+
+typedef struct unpack_ctx {
+    const unpack_opts_t *o;
+    mpk_frame_t *inline_frames;
+} unpack_ctx_t;
+
+// ---------------------------------------------------------------------------
+// The visitor: callbacks raise (nlr) instead of returning errors.
+
+static mp_obj_t new_uint64(uint64_t v) {
+    if (v <= (uint64_t)MP_SMALL_INT_MAX) {
+        return MP_OBJ_NEW_SMALL_INT((mp_int_t)v);
+    }
+    return mp_obj_new_int_from_ull(v);  // OverflowError where there are no big ints
+}
+
+static mp_obj_t new_int64(int64_t v) {
+    if (v >= MP_SMALL_INT_MIN && v <= MP_SMALL_INT_MAX) {
+        return MP_OBJ_NEW_SMALL_INT((mp_int_t)v);
+    }
+    return mp_obj_new_int_from_ll(v);
+}
+
+static mp_obj_t new_str(const uint8_t *p, size_t n) {
+    if (!mpk_utf8_valid(p, n)) {
+        mp_raise_msg(&mp_type_UnicodeError, MP_ERROR_TEXT("invalid UTF-8 in str"));
+    }
+    qstr q = qstr_find_strn((const char *)p, n);
+    if (q != MP_QSTRnull) {
+        return MP_OBJ_NEW_QSTR(q);  // a known name (map keys, usually): no allocation
+    }
+    return mp_obj_new_str_copy(&mp_type_str, p, n);
+}
+
+static mp_obj_t timestamp_value(const unpack_opts_t *o, const mpk_token_t *t) {
+    int64_t sec;
+    uint32_t nsec;
+    mpk_status_t st = mpk_timestamp_decode(t->data, t->v.n, &sec, &nsec);
+    if (st != MPK_OK) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("timestamp: %s"), mpk_status_str(st));
+    }
+    switch (o->timestamp) {
+        #if MICROPY_PY_BUILTINS_FLOAT
+        case 1:
+            return mp_obj_new_float((mp_float_t)sec + (mp_float_t)nsec / (mp_float_t)1e9);
+        #endif
+        case 2:
+            return mp_binary_op(MP_BINARY_OP_ADD,
+                mp_binary_op(MP_BINARY_OP_MULTIPLY, new_int64(sec), MP_OBJ_NEW_SMALL_INT(1000000000)),
+                MP_OBJ_NEW_SMALL_INT((mp_int_t)nsec));
+        default:
+            return msgpack_timestamp_new(sec, nsec);
+    }
+}
+
+static mpk_status_t mp_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    unpack_ctx_t *c = ctx;
+    mp_obj_t o;
+    switch (t->type) {
+        case MPK_T_NIL:
+            o = mp_const_none;
+            break;
+        case MPK_T_BOOL:
+            o = mp_obj_new_bool(t->v.b);
+            break;
+        case MPK_T_UINT:
+            o = new_uint64(t->v.u);
+            break;
+        case MPK_T_INT:
+            o = new_int64(t->v.i);
+            break;
+        #if MICROPY_PY_BUILTINS_FLOAT
+        case MPK_T_FLOAT32:
+            o = mp_obj_new_float((mp_float_t)t->v.f32);
+            break;
+        case MPK_T_FLOAT64:
+            o = mp_obj_new_float((mp_float_t)t->v.f64);
+            break;
+        #endif
+        case MPK_T_STR:
+            o = c->o->raw ? mp_obj_new_bytes(t->data, t->v.n) : new_str(t->data, t->v.n);
+            break;
+        case MPK_T_BIN:
+            o = mp_obj_new_bytes(t->data, t->v.n);
+            break;
+        case MPK_T_EXT:
+            if (t->ext_type == -1) {
+                o = timestamp_value(c->o, t);
+            } else if (c->o->ext_hook != MP_OBJ_NULL) {
+                o = mp_call_function_2(c->o->ext_hook, MP_OBJ_NEW_SMALL_INT(t->ext_type),
+                    mp_obj_new_bytes(t->data, t->v.n));
+            } else if (t->ext_type < 0) {
+                mp_raise_ValueError(MP_ERROR_TEXT("code must be 0~127"));
+            } else {
+                o = msgpack_ext_new(t->ext_type, t->data, t->v.n);
+            }
+            break;
+        default:
+            mp_raise_ValueError(MP_ERROR_TEXT("float types are not supported by this port"));
+    }
+    *out = o;
+    return MPK_OK;
+}
+
+static mpk_status_t mp_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+    unpack_ctx_t *c = ctx;
+    if (t->type == MPK_T_ARRAY) {
+        // A tuple needs its final size up front: build a list while the
+        // count cannot be trusted yet, and convert it at the end.
+        *out = c->o->use_list || prealloc < t->v.n ? mp_obj_new_list(prealloc, NULL)
+                                                   : mp_obj_new_tuple(prealloc, NULL);
+    } else if (c->o->object_pairs_hook != MP_OBJ_NULL) {
+        *out = mp_obj_new_list(prealloc, NULL);
+    } else {
+        *out = mp_obj_new_dict(prealloc);
+    }
+    return MPK_OK;
+}
+
+// Put item number f->index into the list or tuple of f.
+static void store(mpk_frame_t *f, mp_obj_t item) {
+    mp_obj_t seq = f->obj;
+    if (f->index < f->prealloc) {
+        size_t len;
+        mp_obj_t *items;
+        mp_obj_get_array(seq, &len, &items);
+        items[f->index] = item;
+    } else {
+        mp_obj_list_append(seq, item);
+    }
+}
+
+static mpk_status_t mp_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+    (void)ctx;
+    store(f, item);
+    return MPK_OK;
+}
+
+static mpk_status_t mp_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value) {
+    unpack_ctx_t *c = ctx;
+    if (c->o->strict_map_key && !mp_obj_is_str(key) && !mp_obj_is_type(key, &mp_type_bytes)) {
+        mp_raise_msg_varg(&mp_type_ValueError,
+            MP_ERROR_TEXT("%s is not allowed for map key when strict_map_key=True"),
+            mp_obj_get_type_str(key));
+    }
+    if (c->o->object_pairs_hook != MP_OBJ_NULL) {
+        mp_obj_t kv[2] = { key, value };
+        store(f, mp_obj_new_tuple(2, kv));
+    } else {
+        mp_obj_dict_store(f->obj, key, value);  // TypeError for unhashable keys
+    }
+    return MPK_OK;
+}
+
+static mpk_status_t mp_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+    unpack_ctx_t *c = ctx;
+    const unpack_opts_t *o = c->o;
+    if (f->kind == MPK_FRAME_ARRAY) {
+        if (!o->use_list && mp_obj_is_exact_type(*out, &mp_type_list)) {
+            size_t len;
+            mp_obj_t *items;
+            mp_obj_list_get(*out, &len, &items);
+            *out = mp_obj_new_tuple(len, items);
+        }
+        if (o->list_hook != MP_OBJ_NULL) {
+            *out = mp_call_function_1(o->list_hook, *out);
+        }
+    } else if (o->object_pairs_hook != MP_OBJ_NULL) {
+        *out = mp_call_function_1(o->object_pairs_hook, *out);
+    } else if (o->object_hook != MP_OBJ_NULL) {
+        *out = mp_call_function_1(o->object_hook, *out);
+    }
+    return MPK_OK;
+}
+
+static mpk_frame_t *mp_grow(void *ctx, mpk_frame_t *frames, size_t old_cap, size_t new_cap) {
+    unpack_ctx_t *c = ctx;
+    mpk_frame_t *f = m_new(mpk_frame_t, new_cap);
+    memcpy(f, frames, old_cap * sizeof *f);
+    if (frames != c->inline_frames) {
+        m_del(mpk_frame_t, frames, old_cap);
+    }
+    return f;
+}
+
+static const mpk_visitor_t mp_visitor = {
+    mp_scalar, mp_begin, mp_item, mp_pair, mp_end, NULL, mp_grow,
+};
+
+// skip(): every check, no objects.
+static mpk_status_t skip_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    (void)ctx;
+    (void)t;
+    *out = mp_const_none;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+    (void)ctx;
+    (void)t;
+    (void)prealloc;
+    *out = mp_const_none;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+    (void)ctx;
+    (void)f;
+    (void)item;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value) {
+    (void)ctx;
+    (void)f;
+    (void)key;
+    (void)value;
+    return MPK_OK;
+}
+
+static mpk_status_t skip_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+    (void)ctx;
+    (void)f;
+    (void)out;
+    return MPK_OK;
+}
+
+static const mpk_visitor_t skip_visitor = {
+    skip_scalar, skip_begin, skip_item, skip_pair, skip_end, NULL, mp_grow,
+};
+
+// ---------------------------------------------------------------------------
+// Options
+
+enum {
+    ARG_object_hook, ARG_list_hook, ARG_use_list, ARG_raw, ARG_timestamp, ARG_strict_map_key,
+    ARG_object_pairs_hook, ARG_ext_hook, ARG_max_str_len, ARG_max_bin_len, ARG_max_array_len,
+    ARG_max_map_len, ARG_max_ext_len, ARG_max_buffer_size, ARG_read_size,
+};
+
+static const mp_arg_t unpack_allowed_args[] = {
+    { MP_QSTR_object_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_list_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_use_list, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
+    { MP_QSTR_raw, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+    { MP_QSTR_timestamp, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 0} },
+    { MP_QSTR_strict_map_key, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
+    { MP_QSTR_object_pairs_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_ext_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_max_str_len, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    { MP_QSTR_max_bin_len, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    { MP_QSTR_max_array_len, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    { MP_QSTR_max_map_len, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    { MP_QSTR_max_ext_len, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    { MP_QSTR_max_buffer_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = MSGPACK_MAX_BUFFER_DEFAULT} },
+    { MP_QSTR_read_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 0} },
+};
+#define N_UNPACK_ARGS MP_ARRAY_SIZE(unpack_allowed_args)
+
+static mp_obj_t hook_arg(mp_obj_t h) {
+    if (h == mp_const_none) {
+        return MP_OBJ_NULL;
+    }
+    if (!mp_obj_is_callable(h)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("hooks must be callable"));
+    }
+    return h;
+}
+
+static uint32_t limit_arg(mp_int_t v, size_t dflt) {
+    uint64_t u = v < 0 ? (uint64_t)dflt : (uint64_t)v;
+    return u > 0xffffffffu ? 0xffffffffu : (uint32_t)u;
+}
+
+// Turn parsed options into o; size is what -1 limits default to (the input
+// length for unpackb, max_buffer_size for streams).
+static void unpack_opts_fill(unpack_opts_t *o, const mp_arg_val_t *vals, size_t size) {
+    o->object_hook = hook_arg(vals[ARG_object_hook].u_obj);
+    o->object_pairs_hook = hook_arg(vals[ARG_object_pairs_hook].u_obj);
+    o->list_hook = hook_arg(vals[ARG_list_hook].u_obj);
+    o->ext_hook = hook_arg(vals[ARG_ext_hook].u_obj);
+    if (o->object_hook != MP_OBJ_NULL && o->object_pairs_hook != MP_OBJ_NULL) {
+        mp_raise_TypeError(MP_ERROR_TEXT("object_pairs_hook and object_hook are mutually exclusive."));
+    }
+    mp_int_t ts = vals[ARG_timestamp].u_int;
+    if (ts < 0 || ts > 3) {
+        mp_raise_ValueError(MP_ERROR_TEXT("timestamp must be 0..3"));
+    }
+    if (ts == 3 || (ts == 1 && !MICROPY_PY_BUILTINS_FLOAT)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("this timestamp mode is not available on this port"));
+    }
+    o->timestamp = (uint8_t)ts;
+    o->use_list = vals[ARG_use_list].u_bool;
+    o->raw = vals[ARG_raw].u_bool;
+    o->strict_map_key = vals[ARG_strict_map_key].u_bool;
+    mpk_limits_default(&o->limits);
+    o->limits.max_str = limit_arg(vals[ARG_max_str_len].u_int, size);
+    o->limits.max_bin = limit_arg(vals[ARG_max_bin_len].u_int, size);
+    o->limits.max_ext = limit_arg(vals[ARG_max_ext_len].u_int, size);
+    o->limits.max_array = limit_arg(vals[ARG_max_array_len].u_int, size);
+    o->limits.max_map = limit_arg(vals[ARG_max_map_len].u_int, size / 2);
+    o->limits.max_depth = MSGPACK_UNPACK_DEPTH;
+}
+
+static size_t max_buffer_arg(const mp_arg_val_t *vals) {
+    mp_int_t m = vals[ARG_max_buffer_size].u_int;
+    return m <= 0 ? (size_t)MP_SMALL_INT_MAX : (size_t)m;
+}
+
+// ---------------------------------------------------------------------------
+// unpackb(packed, **options)
+
+static mp_obj_t msgpack_unpackb(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    mp_arg_val_t vals[N_UNPACK_ARGS];
+    unpack_opts_t o;
+    if (n_args != 1) {
+        mp_raise_TypeError(MP_ERROR_TEXT("unpackb() takes one bytes-like object"));
+    }
+    mp_buffer_info_t in;
+    mp_get_buffer_raise(args[0], &in, MP_BUFFER_READ);
+    // No stream options here: the table ends before max_buffer_size.
+    mp_arg_parse_all(0, NULL, kw_args, ARG_max_buffer_size, unpack_allowed_args, vals);
+    unpack_opts_fill(&o, vals, in.len);
+    mpk_frame_t frames[INLINE_FRAMES];
+    unpack_ctx_t c = { &o, frames };
+    mpk_decoder_t d;
+    mpk_obj_t obj = NULL;
+    size_t used = 0;
+    mpk_decoder_init(&d, &mp_visitor, &c, &o.limits, frames, INLINE_FRAMES);
+    mpk_status_t st = mpk_decoder_feed(&d, in.buf, in.len, true, &used, &obj);
+    if (st != MPK_OK) {
+        msgpack_raise(st, &d, &mp_type_ValueError);
+    }
+    if (used < in.len) {
+        mp_obj_t exc_args[2] = { obj, mp_obj_new_bytes((const byte *)in.buf + used, in.len - used) };
+        nlr_raise(mp_obj_new_exception_args(&msgpack_type_ExtraData, 2, exc_args));
+    }
+    return obj;
+}
+MP_DEFINE_CONST_FUN_OBJ_KW(msgpack_unpackb_obj, 1, msgpack_unpackb);
+
+// ---------------------------------------------------------------------------
+// Reading from streams: the C stream protocol if there is one, else the
+// object's readinto() or read().
+
+static uint8_t *gc_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
+    (void)ctx;
+    return m_renew(uint8_t, old, old_cap, new_cap);  // raises MemoryError
+}
+
+// Read up to n bytes to buf. Returns the count (0 at the end of the
+// stream), or -1 when a non-blocking stream has nothing now. With `once`, a
+// stream's first short read ends the call; else it loops until n or EOF.
+static mp_int_t stream_read(mp_obj_t stream, uint8_t *buf, size_t n, bool once) {
+    const mp_obj_type_t *type = mp_obj_get_type(stream);
+    if (MP_OBJ_TYPE_HAS_SLOT(type, protocol)
+        && ((const mp_stream_p_t *)MP_OBJ_TYPE_GET_SLOT(type, protocol))->read != NULL) {
+        int err;
+        mp_uint_t got = mp_stream_rw(stream, buf, n, &err, once ? MP_STREAM_RW_ONCE : MP_STREAM_RW_READ);
+        if (err != 0) {
+            if (mp_is_nonblocking_error(err)) {
+                return -1;
+            }
+            mp_raise_OSError(err);
+        }
+        return (mp_int_t)got;
+    }
+    mp_obj_t dest[3];
+    mp_load_method_maybe(stream, MP_QSTR_readinto, dest);
+    if (dest[0] != MP_OBJ_NULL) {
+        dest[2] = mp_obj_new_memoryview('B', n, buf);
+        mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+        if (r == mp_const_none) {
+            return -1;
+        }
+        mp_int_t got = mp_obj_get_int(r);
+        if (got < 0 || (size_t)got > n) {
+            mp_raise_ValueError(MP_ERROR_TEXT("readinto() returned a bad count"));
+        }
+        return got;
+    }
+    mp_load_method(stream, MP_QSTR_read, dest);
+    dest[2] = MP_OBJ_NEW_SMALL_INT(n);
+    mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+    if (r == mp_const_none) {
+        return -1;
+    }
+    mp_buffer_info_t b;
+    mp_get_buffer_raise(r, &b, MP_BUFFER_READ);
+    if (b.len > n) {
+        mp_raise_ValueError(MP_ERROR_TEXT("read(n) returned more than n bytes"));
+    }
+    memcpy(buf, b.buf, b.len);
+    return (mp_int_t)b.len;
+}
+
+// unpack(stream, **options): exactly one object. The decoder says how many
+// bytes it needs; nothing past the object is read, so the next unpack on a
+// UART or socket finds the next object.
+static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    mp_arg_val_t vals[N_UNPACK_ARGS];
+    unpack_opts_t o;
+    if (n_args != 1) {
+        mp_raise_TypeError(MP_ERROR_TEXT("unpack() takes one stream"));
+    }
+    mp_arg_parse_all(0, NULL, kw_args, ARG_read_size, unpack_allowed_args, vals);
+    size_t max = max_buffer_arg(vals);
+    unpack_opts_fill(&o, vals, max);
+    mp_obj_t stream = args[0];
+    mpk_frame_t frames[INLINE_FRAMES];
+    unpack_ctx_t c = { &o, frames };
+    mpk_decoder_t d;
+    mpk_inbuf_t b;
+    mpk_decoder_init(&d, &mp_visitor, &c, &o.limits, frames, INLINE_FRAMES);
+    mpk_inbuf_init(&b, max);
+    for (;;) {
+        mpk_obj_t obj = NULL;
+        size_t used = 0;
+        mpk_status_t st = mpk_decoder_feed(&d, b.data ? b.data + b.head : (const uint8_t *)"",
+            mpk_inbuf_pending(&b), false, &used, &obj);
+        b.head += used;
+        if (st == MPK_OK) {
+            m_del(uint8_t, b.data, b.cap);
+            return obj;
+        }
+        if (st != MPK_NEED_MORE) {
+            msgpack_raise(st, &d, &msgpack_type_OutOfData);
+        }
+        size_t need = d.need;
+        if (mpk_inbuf_reserve(&b, need, gc_realloc, NULL) != MPK_OK) {
+            mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
+        }
+        mp_int_t got = stream_read(stream, b.data + b.tail, need, false);
+        if (got < 0) {
+            mp_raise_OSError(MP_EAGAIN);
+        }
+        if (got == 0) {
+            mp_raise_msg(&msgpack_type_OutOfData, b.tail > 0
+                ? MP_ERROR_TEXT("stream ended inside an object") : MP_ERROR_TEXT("stream ended before an object"));
+        }
+        b.tail += (size_t)got;
+    }
+}
+MP_DEFINE_CONST_FUN_OBJ_KW(msgpack_unpack_obj, 1, msgpack_unpack);
+
+// ---------------------------------------------------------------------------
+// Unpacker(file_like=None, **options)
+
+typedef struct _msgpack_unpacker_obj_t {
+    mp_obj_base_t base;
+    unpack_opts_t opts;
+    unpack_ctx_t ctx;
+    mpk_decoder_t dec;
+    mpk_frame_t frames[INLINE_FRAMES];
+    mpk_inbuf_t buf;
+    mp_obj_t file_like;          // MP_OBJ_NULL: none, or it ended
+    size_t read_size;
+    uint64_t offset;             // stream position of buf.head
+    bool busy;                   // hooks may not re-enter
+    bool skipping;               // the object in progress is being skipped
+} msgpack_unpacker_obj_t;
+
+static mp_obj_t unpacker_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_val_t vals[N_UNPACK_ARGS];
+    mp_map_t kw_args;
+    mp_map_init_fixed_table(&kw_args, n_kw, args + n_args);
+    if (n_args > 1) {
+        mp_raise_TypeError(MP_ERROR_TEXT("Unpacker() takes at most one positional argument"));
+    }
+    mp_arg_parse_all(0, NULL, &kw_args, N_UNPACK_ARGS, unpack_allowed_args, vals);
+    msgpack_unpacker_obj_t *self = mp_obj_malloc(msgpack_unpacker_obj_t, type);
+    size_t max = max_buffer_arg(vals);
+    // -1 limits follow max_buffer_size here, as in msgpack-python.
+    unpack_opts_fill(&self->opts, vals, max);
+    mp_int_t read_size = vals[ARG_read_size].u_int;
+    if (read_size > 0 && (size_t)read_size > max) {
+        mp_raise_ValueError(MP_ERROR_TEXT("read_size should be less or equal to max_buffer_size"));
+    }
+    self->read_size = read_size > 0 ? (size_t)read_size : (max < 4096 ? max : 4096);
+    self->file_like = n_args == 1 && args[0] != mp_const_none ? args[0] : MP_OBJ_NULL;
+    self->ctx.o = &self->opts;
+    self->ctx.inline_frames = self->frames;
+    mpk_decoder_init(&self->dec, &mp_visitor, &self->ctx, &self->opts.limits, self->frames, INLINE_FRAMES);
+    mpk_inbuf_init(&self->buf, max);
+    self->offset = 0;
+    self->busy = false;
+    self->skipping = false;
+    return MP_OBJ_FROM_PTR(self);
+}
+
+static void unpacker_check(msgpack_unpacker_obj_t *self) {
+    if (self->busy) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Unpacker is busy (re-entered from a hook)"));
+    }
+}
+
+static mp_obj_t unpacker_feed(mp_obj_t self_in, mp_obj_t data) {
+    msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    unpacker_check(self);
+    if (self->file_like != MP_OBJ_NULL) {
+        mp_raise_msg(&mp_type_AssertionError, MP_ERROR_TEXT("unpacker.feed() is not be able to use with `file_like`."));
+    }
+    mp_buffer_info_t b;
+    mp_get_buffer_raise(data, &b, MP_BUFFER_READ);
+    if (mpk_inbuf_append(&self->buf, b.buf, b.len, gc_realloc, NULL) != MPK_OK) {
+        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(unpacker_feed_obj, unpacker_feed);
+
+// Read more from file_like. False if it has nothing now (a non-blocking
+// stream); at its end it is forgotten.
+static bool unpacker_read_more(msgpack_unpacker_obj_t *self) {
+    size_t room = self->buf.max - (self->buf.tail - self->buf.start);
+    size_t n = self->read_size < room ? self->read_size : room;
+    if (n == 0 || mpk_inbuf_reserve(&self->buf, n, gc_realloc, NULL) != MPK_OK) {
+        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
+    }
+    mp_int_t got = stream_read(self->file_like, self->buf.data + self->buf.tail, n, true);
+    if (got < 0) {
+        return false;
+    }
+    if (got == 0) {
+        self->file_like = MP_OBJ_NULL;
+        return false;
+    }
+    self->buf.tail += (size_t)got;
+    return true;
+}
+
+// Back to the start of the object in progress, with a fresh decoder: after
+// bad data or a hook that raised, unpack() meets the same object again and
+// skip() can drop it.
+static void unpacker_rewind(msgpack_unpacker_obj_t *self) {
+    self->offset -= mpk_inbuf_rewind(&self->buf);
+    self->dec.vis = &mp_visitor;
+    mpk_decoder_reset(&self->dec);
+    self->skipping = false;
+    self->busy = false;
+}
+
+enum { MODE_UNPACK, MODE_SKIP, MODE_ITER };
+
+// One step of the decoder under nlr, so that an exception from a hook
+// leaves the Unpacker usable.
+static mpk_status_t unpacker_feed_decoder(msgpack_unpacker_obj_t *self, size_t *used, mpk_obj_t *obj) {
+    mpk_status_t st;
+    nlr_buf_t nlr;
+    self->busy = true;
+    if (nlr_push(&nlr) == 0) {
+        st = mpk_decoder_feed(&self->dec, self->buf.data + self->buf.head,
+            mpk_inbuf_pending(&self->buf), false, used, obj);
+        nlr_pop();
+    } else {
+        unpacker_rewind(self);
+        nlr_jump(nlr.ret_val);
+    }
+    self->busy = false;
+    return st;
+}
+
+static mp_obj_t unpacker_next(msgpack_unpacker_obj_t *self, int mode) {
+    unpacker_check(self);
+    for (;;) {
+        if (mpk_inbuf_pending(&self->buf) == 0
+            && (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self))) {
+            if (mode == MODE_ITER) {
+                return MP_OBJ_STOP_ITERATION;
+            }
+            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
+        }
+        if (mode == MODE_SKIP && mpk_decoder_idle(&self->dec) && !self->skipping) {
+            self->dec.vis = &skip_visitor;
+            self->skipping = true;
+        }
+        size_t used = 0;
+        mpk_obj_t obj = NULL;
+        mpk_status_t st = unpacker_feed_decoder(self, &used, &obj);
+        self->buf.head += used;
+        self->offset += used;
+        if (st == MPK_OK) {
+            mpk_inbuf_commit(&self->buf);
+            if (self->skipping) {
+                self->skipping = false;
+                self->dec.vis = &mp_visitor;
+                if (mode != MODE_SKIP) {
+                    continue;  // a skip() left half done: finish it, then unpack
+                }
+            }
+            return mode == MODE_SKIP ? mp_const_none : obj;
+        }
+        if (st != MPK_NEED_MORE) {
+            mpk_decoder_t failed = self->dec;  // keeps the limit details for the message
+            unpacker_rewind(self);
+            msgpack_raise(st, &failed, &msgpack_type_OutOfData);
+        }
+        if (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self)) {
+            if (mode == MODE_ITER) {
+                return MP_OBJ_STOP_ITERATION;
+            }
+            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
+        }
+    }
+}
+
+static mp_obj_t unpacker_unpack(mp_obj_t self_in) {
+    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_UNPACK);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_unpack_obj, unpacker_unpack);
+
+static mp_obj_t unpacker_skip(mp_obj_t self_in) {
+    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_SKIP);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_skip_obj, unpacker_skip);
+
+static mp_obj_t unpacker_iternext(mp_obj_t self_in) {
+    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_ITER);
+}
+
+static mp_obj_t read_header(mp_obj_t self_in, mpk_type_t want) {
+    msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    unpacker_check(self);
+    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
+        mp_raise_ValueError(MP_ERROR_TEXT("an object is partly unpacked"));
+    }
+    for (;;) {
+        mpk_token_t t;
+        size_t size;
+        mpk_status_t st = mpk_read_token(self->buf.data ? self->buf.data + self->buf.head : (const uint8_t *)"",
+            mpk_inbuf_pending(&self->buf), &t, &size);
+        if (st == MPK_OK || (st == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
+            if (t.type != want) {
+                mp_raise_ValueError(MP_ERROR_TEXT("Unexpected type header on stream"));
+            }
+            self->buf.head += size;  // array and map headers carry no payload
+            self->offset += size;
+            mpk_inbuf_commit(&self->buf);
+            return mp_obj_new_int_from_uint(t.v.n);
+        }
+        if (st != MPK_NEED_MORE) {
+            msgpack_raise(st, NULL, &msgpack_type_OutOfData);
+        }
+        if (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self)) {
+            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
+        }
+    }
+}
+
+static mp_obj_t unpacker_read_array_header(mp_obj_t self_in) {
+    return read_header(self_in, MPK_T_ARRAY);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_read_array_header_obj, unpacker_read_array_header);
+
+static mp_obj_t unpacker_read_map_header(mp_obj_t self_in) {
+    return read_header(self_in, MPK_T_MAP);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_read_map_header_obj, unpacker_read_map_header);
+
+static mp_obj_t unpacker_read_bytes(mp_obj_t self_in, mp_obj_t n_in) {
+    msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    unpacker_check(self);
+    mp_int_t n = mp_obj_get_int(n_in);
+    if (n < 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("read_bytes() needs a non-negative count"));
+    }
+    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
+        mp_raise_ValueError(MP_ERROR_TEXT("an object is partly unpacked"));
+    }
+    vstr_t out;
+    vstr_init(&out, (size_t)n);
+    while (out.len < (size_t)n) {
+        size_t have = mpk_inbuf_pending(&self->buf);
+        if (have == 0 && (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self))) {
+            break;
+        }
+        have = mpk_inbuf_pending(&self->buf);
+        size_t take = (size_t)n - out.len < have ? (size_t)n - out.len : have;
+        vstr_add_strn(&out, (const char *)self->buf.data + self->buf.head, take);
+        self->buf.head += take;
+        self->offset += take;
+        mpk_inbuf_commit(&self->buf);
+    }
+    return mp_obj_new_bytes_from_vstr(&out);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(unpacker_read_bytes_obj, unpacker_read_bytes);
+
+static mp_obj_t unpacker_tell(mp_obj_t self_in) {
+    msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    return mp_obj_new_int_from_ull(self->offset);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_tell_obj, unpacker_tell);
+
+static const mp_rom_map_elem_t unpacker_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_feed), MP_ROM_PTR(&unpacker_feed_obj) },
+    { MP_ROM_QSTR(MP_QSTR_unpack), MP_ROM_PTR(&unpacker_unpack_obj) },
+    { MP_ROM_QSTR(MP_QSTR_skip), MP_ROM_PTR(&unpacker_skip_obj) },
+    { MP_ROM_QSTR(MP_QSTR_read_array_header), MP_ROM_PTR(&unpacker_read_array_header_obj) },
+    { MP_ROM_QSTR(MP_QSTR_read_map_header), MP_ROM_PTR(&unpacker_read_map_header_obj) },
+    { MP_ROM_QSTR(MP_QSTR_read_bytes), MP_ROM_PTR(&unpacker_read_bytes_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tell), MP_ROM_PTR(&unpacker_tell_obj) },
+};
+static MP_DEFINE_CONST_DICT(unpacker_locals_dict, unpacker_locals_dict_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    msgpack_type_Unpacker, MP_QSTR_Unpacker, MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    make_new, unpacker_make_new,
+    iter, unpacker_iternext,
+    locals_dict, &unpacker_locals_dict
+    );

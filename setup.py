@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: MIT
+"""Build the C extensions of the mpx package; metadata is in pyproject.toml.
+
+    pip install --no-build-isolation .          # install (offline)
+    python3 setup.py build_ext --inplace        # develop: .so files next to the sources
+"""
+import os
+
+from setuptools import Extension, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def rel(*parts):
+    return os.path.join(*parts)
+
+
+MPK_SOURCES = [rel("lib", "msgpack", "src", f) for f in ("mpk_write.c", "mpk_read.c", "mpk_common.c", "mpk_inbuf.c")]
+CFLAGS = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-missing-field-initializers",
+          "-Wno-unused-parameter", "-Wno-cast-function-type"]
+if os.environ.get("MPX_WERROR", "1") != "0":
+    CFLAGS.append("-Werror")
+
+setup(
+    ext_modules=[
+        Extension(
+            "mpx.msgpack._cmsgpack",
+            sources=[rel("cpython", "mpx", "msgpack", "_cmsgpack", f)
+                     for f in ("module.c", "pack.c", "unpack.c")] + MPK_SOURCES,
+            include_dirs=[rel("lib", "msgpack", "include")],
+            extra_compile_args=CFLAGS + ["-O2"],
+        ),
+    ],
+)

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Run tests/py under MicroPython.
+
+    tools/mpy_test.py [--micropy PATH[:PATH...]] [test_file.py ...]
+
+PATH (or $MICROPY) is either
+  - a MicroPython executable (the unix port, 64- or 32-bit): the runner runs
+    there directly, with tests/py as its directory; or
+  - a firmware image ending in .elf (the qemu port, e.g. MPS2_AN500): the
+    tests and tests/data are packed into a ROMFS image, QEMU starts the
+    firmware with it mounted at /rom, and the runner is started through the
+    raw REPL. $MICROPY_QEMU overrides the QEMU command (default:
+    "qemu-system-arm -machine mps2-an500"), $MICROPY_ROMFS_ADDR the address
+    the image is loaded at (default 0x60C00000, the port's ROMFS partition).
+
+Without a path it prints "SKIPPED: MICROPY not set" and succeeds. It prints
+each test module's result and ends with one line "N passed, N failed".
+No part of this script fetches or builds MicroPython.
+"""
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, "tests", "py")
+DATA = os.path.join(ROOT, "tests", "data")
+RESULT = re.compile(rb"(\d+) passed, (\d+) failed")
+
+
+# --- ROMFS image (format: MicroPython's extmod/vfs_rom.c, "RM1" records) ----
+
+def varuint(n):
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def record(kind, payload):
+    return varuint(kind) + varuint(len(payload)) + payload
+
+
+def romfs_dir(path):
+    """Records of the files and directories under path."""
+    out = b""
+    for name in sorted(os.listdir(path)):
+        full = os.path.join(path, name)
+        if name.startswith(".") or name == "__pycache__":
+            continue
+        bname = name.encode()
+        if os.path.isdir(full):
+            out += record(4, varuint(len(bname)) + bname + romfs_dir(full))
+        else:
+            with open(full, "rb") as f:
+                data = f.read()
+            out += record(5, varuint(len(bname)) + bname + record(2, data))
+    return out
+
+
+def romfs_image(tree):
+    """tree: {name: host directory}. Returns the filesystem image bytes."""
+    body = b""
+    for name, path in tree.items():
+        bname = name.encode()
+        body += record(4, varuint(len(bname)) + bname + romfs_dir(path))
+    image = record(0x14A6B1, body)
+    if len(image) % 2:  # the filesystem record must have an even size
+        image = record(0x14A6B1, body + record(1, b""))
+        if len(image) % 2:
+            image = record(0x14A6B1, body + record(1, b"x"))
+    return image
+
+
+# --- running ------------------------------------------------------------------
+
+def run_unix(micropy, module, timeout):
+    cmd = [micropy, "-X", "heapsize=8m", "mpy_runner.py", "--data", DATA, module]
+    try:
+        p = subprocess.run(cmd, cwd=TESTS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        return p.stdout
+    except subprocess.TimeoutExpired as e:
+        return (e.stdout or b"") + b"\nTIMEOUT after %d s\n" % timeout
+
+
+def read_until(proc, marker, deadline):
+    buf = b""
+    while marker not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(buf)
+        r, _, _ = select.select([proc.stdout], [], [], left)
+        if not r:
+            continue
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            raise EOFError(buf)
+        buf += chunk
+    return buf
+
+
+def run_qemu(firmware, module, timeout, image_path):
+    qemu = os.environ.get("MICROPY_QEMU", "qemu-system-arm -machine mps2-an500").split()
+    addr = os.environ.get("MICROPY_ROMFS_ADDR", "0x60C00000")
+    cmd = qemu + ["-nographic", "-monitor", "none", "-semihosting", "-serial", "stdio",
+                  "-device", "loader,file={},addr={},force-raw=on".format(image_path, addr),
+                  "-kernel", firmware]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    out = b""
+    try:
+        out += read_until(proc, b">>> ", deadline)
+        proc.stdin.write(b"\r\x01")  # raw REPL
+        proc.stdin.flush()
+        out += read_until(proc, b"raw REPL; CTRL-B to exit\r\n>", deadline)
+        code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
+                "mpy_runner.main(['--data', '/rom/data', {!r}])\n").format(module)
+        proc.stdin.write(code.encode() + b"\x04")
+        proc.stdin.flush()
+        out += read_until(proc, b"\x04>", deadline)
+    except (TimeoutError, EOFError) as e:
+        out += e.args[0] if e.args else b""
+        out += b"\nTIMEOUT or EOF talking to qemu\n"
+    finally:
+        proc.kill()
+        proc.wait()
+    return out.replace(b"\x04", b"\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--micropy", default=os.environ.get("MICROPY", ""),
+                    help="MicroPython executable or qemu firmware .elf; several separated by ':'")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds per test module")
+    ap.add_argument("files", nargs="*", help="test files (default: tests/py/test_*.py)")
+    args = ap.parse_args()
+    if not args.micropy:
+        print("SKIPPED: MICROPY not set (point it at a MicroPython unix binary or qemu firmware.elf)")
+        return 0
+    files = args.files or sorted(f for f in os.listdir(TESTS) if f.startswith("test_") and f.endswith(".py"))
+    modules = [os.path.basename(f)[:-3] for f in files]
+    passed = failed = 0
+    image = None
+    for micropy in args.micropy.split(":"):
+        if not os.path.exists(micropy):
+            print("FAIL: no MicroPython at {}".format(micropy))
+            failed += 1
+            continue
+        for module in modules:
+            if micropy.endswith(".elf"):
+                if image is None:
+                    fd, image = tempfile.mkstemp(suffix=".romfs")
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(romfs_image({"py": TESTS, "data": DATA}))
+                out = run_qemu(micropy, module, args.timeout, image)
+            else:
+                out = run_unix(micropy, module, args.timeout)
+            found = RESULT.findall(out)
+            if found:
+                p, f = int(found[-1][0]), int(found[-1][1])
+            else:
+                p, f = 0, 1
+            passed += p
+            failed += f
+            status = "ok" if f == 0 and found else "FAILED"
+            print("{} [{}] {}: {} passed, {} failed".format(status, os.path.basename(micropy), module, p, f))
+            if status != "ok" or b"SKIP" in out:
+                sys.stdout.write(out.decode("utf-8", "replace"))
+    if image:
+        os.unlink(image)
+    print("{} passed, {} failed".format(passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
