@@ -435,11 +435,7 @@ static mp_obj_t msgpack_pack(size_t n_args, const mp_obj_t *args, mp_map_t *kw_a
         }
     }
     if (s.proto == NULL) {
-        mp_obj_t dest[2];
-        mp_load_method_maybe(args[1], MP_QSTR_write, dest);
-        if (dest[0] == MP_OBJ_NULL) {
-            mp_raise_TypeError(MP_ERROR_TEXT("stream must have a write method"));
-        }
+        mp_load_attr(args[1], MP_QSTR_write);  // AttributeError up front, as in CPython
     }
     uint8_t buf[STREAM_CHUNK];
     mpk_writer_t w;

@@ -149,16 +149,17 @@ static mpk_status_t mp_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc,
     return MPK_OK;
 }
 
-// Put item number f->index into the list or tuple of f.
+// Put item number f->index into the list or tuple of f: into a
+// preallocated slot while there is one, else appended. (A tuple is only made
+// when all its slots could be preallocated.)
 static void store(mpk_frame_t *f, mp_obj_t item) {
-    mp_obj_t seq = f->obj;
-    if (f->index < f->prealloc) {
-        size_t len;
-        mp_obj_t *items;
-        mp_obj_get_array(seq, &len, &items);
+    size_t len;
+    mp_obj_t *items;
+    mp_obj_get_array(f->obj, &len, &items);
+    if (f->index < len) {
         items[f->index] = item;
     } else {
-        mp_obj_list_append(seq, item);
+        mp_obj_list_append(f->obj, item);
     }
 }
 
@@ -342,6 +343,15 @@ static size_t max_buffer_arg(const mp_arg_val_t *vals) {
 // ---------------------------------------------------------------------------
 // unpackb(packed, **options)
 
+// The buffer of a bytes-like object; a str is refused as in CPython (its
+// buffer would be unpacked as if it were data).
+static void get_bytes_raise(mp_obj_t obj, mp_buffer_info_t *b) {
+    if (mp_obj_is_str(obj)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("a bytes-like object is required, not 'str'"));
+    }
+    mp_get_buffer_raise(obj, b, MP_BUFFER_READ);
+}
+
 static mp_obj_t msgpack_unpackb(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
     mp_arg_val_t vals[N_UNPACK_ARGS];
     unpack_opts_t o;
@@ -349,7 +359,7 @@ static mp_obj_t msgpack_unpackb(size_t n_args, const mp_obj_t *args, mp_map_t *k
         mp_raise_TypeError(MP_ERROR_TEXT("unpackb() takes one bytes-like object"));
     }
     mp_buffer_info_t in;
-    mp_get_buffer_raise(args[0], &in, MP_BUFFER_READ);
+    get_bytes_raise(args[0], &in);
     // No stream options here: the table ends before max_buffer_size.
     mp_arg_parse_all(0, NULL, kw_args, ARG_max_buffer_size, unpack_allowed_args, vals);
     unpack_opts_fill(&o, vals, in.len);
@@ -426,6 +436,13 @@ static mp_int_t stream_read(mp_obj_t stream, uint8_t *buf, size_t n, bool once) 
     return (mp_int_t)b.len;
 }
 
+// How much to read when the decoder needs `need` more bytes and `have` are
+// held: all of it if small, else a piece that doubles with what has arrived.
+static size_t read_chunk(size_t need, size_t have) {
+    size_t chunk = have > 4096 ? have : 4096;
+    return need < chunk ? need : chunk;
+}
+
 // unpack(stream, **options): exactly one object. The decoder says how many
 // bytes it needs; nothing past the object is read, so the next unpack on a
 // UART or socket finds the next object.
@@ -458,7 +475,9 @@ static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw
         if (st != MPK_NEED_MORE) {
             msgpack_raise(st, &d, &msgpack_type_OutOfData);
         }
-        size_t need = d.need;
+        // Read what the decoder needs, but grow the buffer only with what
+        // arrives: a header that announces 50 MB allocates nothing up front.
+        size_t need = read_chunk(d.need, mpk_inbuf_pending(&b));
         if (mpk_inbuf_reserve(&b, need, gc_realloc, NULL) != MPK_OK) {
             mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
         }
@@ -533,7 +552,7 @@ static mp_obj_t unpacker_feed(mp_obj_t self_in, mp_obj_t data) {
         mp_raise_msg(&mp_type_AssertionError, MP_ERROR_TEXT("unpacker.feed() is not be able to use with `file_like`."));
     }
     mp_buffer_info_t b;
-    mp_get_buffer_raise(data, &b, MP_BUFFER_READ);
+    get_bytes_raise(data, &b);
     if (mpk_inbuf_append(&self->buf, b.buf, b.len, gc_realloc, NULL) != MPK_OK) {
         mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
     }

@@ -441,7 +441,6 @@ typedef struct mpk_frame {
     mpk_obj_t key;         /**< MAP_VALUE: the key waiting for its value */
     uint32_t count;        /**< elements (array) or pairs (map) announced */
     uint32_t index;        /**< elements or pairs done */
-    uint32_t prealloc;     /**< what begin() was told it may preallocate */
     uint8_t kind;          /**< mpk_frame_kind_t */
 } mpk_frame_t;
 
@@ -451,7 +450,8 @@ typedef struct mpk_visitor {
     /** An array or map header. @p prealloc is a safe number of slots to
      *  reserve: the count when the input is final (checked against the bytes
      *  that remain), else at most the bytes buffered; the count may be larger
-     *  and the visitor must then grow. */
+     *  and the visitor must then grow (frames do not record prealloc: a
+     *  visitor tells from its container how far it has room). */
     mpk_status_t (*begin)(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out);
     /** Element number f->index of the array in @p f. */
     mpk_status_t (*item)(void *ctx, mpk_frame_t *f, mpk_obj_t item);

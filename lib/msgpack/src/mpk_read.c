@@ -341,11 +341,10 @@ mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
                 f->key = (mpk_obj_t)0;
                 f->count = n;
                 f->index = 0;
-                f->prealloc = prealloc;
                 f->kind = t.type == MPK_T_MAP ? MPK_FRAME_MAP_KEY : MPK_FRAME_ARRAY;
                 continue;
             }
-            mpk_frame_t empty = { obj, (mpk_obj_t)0, 0, 0, 0, MPK_FRAME_ARRAY };
+            mpk_frame_t empty = { obj, (mpk_obj_t)0, 0, 0, MPK_FRAME_ARRAY };
             empty.kind = t.type == MPK_T_MAP ? MPK_FRAME_MAP_KEY : MPK_FRAME_ARRAY;
             if (v->end(ctx, &empty, &obj) != MPK_OK) {
                 fail(d, MPK_ERR_CALLBACK);

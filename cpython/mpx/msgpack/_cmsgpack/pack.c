@@ -514,7 +514,7 @@ PyObject *cmsgpack_packb(PyObject *module, PyObject *args, PyObject *kwargs) {
     PyObject *obj;
     if (kwargs == NULL && PyTuple_GET_SIZE(args) == 1) {
         obj = PyTuple_GET_ITEM(args, 0);  // the common case: no options to parse
-    } else if (parse_pack_args("O|$OppppppOO:packb", args, kwargs, &obj, &o, NULL) < 0) {
+    } else if (parse_pack_args("O|$OpppppOO:packb", args, kwargs, &obj, &o, NULL) < 0) {
         return NULL;
     }
     return packb_impl(st, &o, obj);
@@ -560,7 +560,7 @@ PyObject *cmsgpack_pack_to_stream(PyObject *module, PyObject *args, PyObject *kw
     cmsgpack_state *st = cmsgpack_get_state(module);
     cmsgpack_pack_opts o;
     PyObject *obj, *stream;
-    if (parse_pack_args("OO|$OppppppOO:pack", args, kwargs, &obj, &o, &stream) < 0) {
+    if (parse_pack_args("OO|$OpppppOO:pack", args, kwargs, &obj, &o, &stream) < 0) {
         return NULL;
     }
     PyObject *data = packb_impl(st, &o, obj);
@@ -626,7 +626,7 @@ static int packer_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     PyObject *default_ = NULL, *unicode_errors = NULL;
     int use_single_float = 0, autoreset = 1, use_bin_type = 1, strict_types = 0, datetime = 0;
     Py_ssize_t buf_size = 256 * 1024;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OppppppOn:Packer", kwlist, &default_,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OpppppOn:Packer", kwlist, &default_,
         &use_single_float, &autoreset, &use_bin_type, &strict_types, &datetime, &unicode_errors,
         &buf_size)) {
         return -1;

@@ -138,15 +138,17 @@ static mpk_status_t py_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc,
     return o ? MPK_OK : MPK_ERR_CALLBACK;
 }
 
-// Store `item` (a new reference, stolen) at f->index of a list or tuple.
+// Store `item` (a new reference, stolen) at f->index of a list or tuple:
+// into a preallocated slot while there is one, else appended. (A tuple is
+// only made when all its slots could be preallocated.)
 static mpk_status_t store(mpk_frame_t *f, PyObject *item) {
     PyObject *seq = f->obj;
-    if (f->index < f->prealloc) {
-        if (PyList_CheckExact(seq)) {
-            PyList_SET_ITEM(seq, f->index, item);
-        } else {
-            PyTuple_SET_ITEM(seq, f->index, item);
-        }
+    if (PyTuple_CheckExact(seq)) {
+        PyTuple_SET_ITEM(seq, f->index, item);
+        return MPK_OK;
+    }
+    if ((Py_ssize_t)f->index < PyList_GET_SIZE(seq)) {
+        PyList_SET_ITEM(seq, f->index, item);
         return MPK_OK;
     }
     int r = PyList_Append(seq, item);
@@ -478,61 +480,41 @@ PyObject *cmsgpack_unpackb(PyObject *module, PyObject *args, PyObject *kwargs) {
 }
 
 // ---------------------------------------------------------------------------
-// A byte buffer that keeps unconsumed input (Unpacker, unpack(stream)).
+// Input buffers (lib/msgpack's mpk_inbuf) in PyMem memory.
 
-typedef struct inbuf {
-    uint8_t *data;
-    size_t head;   // first unconsumed byte
-    size_t tail;   // end of data
-    size_t cap;
-    size_t max;    // max_buffer_size
-} inbuf;
-
-static int inbuf_append(cmsgpack_state *st, inbuf *b, const void *p, size_t n) {
-    if (n > b->cap - b->tail) {
-        size_t keep = b->tail - b->head;
-        if (n > b->max || keep > b->max - n) {
-            PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
-            return -1;
-        }
-        if (b->head > 0) {
-            memmove(b->data, b->data + b->head, keep);
-            b->head = 0;
-            b->tail = keep;
-        }
-        if (n > b->cap - b->tail) {
-            size_t cap = b->cap ? b->cap * 2 : 4096;
-            if (cap < keep + n) {
-                cap = keep + n;
-            }
-            if (cap > b->max) {
-                cap = b->max;
-            }
-            uint8_t *data = PyMem_Realloc(b->data, cap);
-            if (data == NULL) {
-                PyErr_NoMemory();
-                return -1;
-            }
-            b->data = data;
-            b->cap = cap;
-        }
+static uint8_t *pymem_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
+    (void)ctx;
+    (void)old_cap;
+    uint8_t *p = PyMem_Realloc(old, new_cap);
+    if (p == NULL) {
+        PyErr_NoMemory();
     }
-    memcpy(b->data + b->tail, p, n);
-    b->tail += n;
-    return 0;
+    return p;
+}
+
+// Reserve n bytes, with BufferFull past max_buffer_size.
+static int inbuf_reserve(cmsgpack_state *st, mpk_inbuf_t *b, size_t n) {
+    mpk_status_t s = mpk_inbuf_reserve(b, n, pymem_realloc, NULL);
+    if (s == MPK_ERR_LIMIT) {
+        PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
+    }
+    return s == MPK_OK ? 0 : -1;
 }
 
 // Call read(n) and append what it returns. Returns the number of bytes
-// appended (0 at end of stream), or -1 with an exception set.
-static Py_ssize_t inbuf_read(cmsgpack_state *st, inbuf *b, PyObject *read, size_t n) {
+// appended (0 at the end of the stream, -2 if a non-blocking stream has
+// nothing now), or -1 with an exception set.
+static Py_ssize_t inbuf_read(cmsgpack_state *st, mpk_inbuf_t *b, PyObject *read, size_t n) {
+    if (inbuf_reserve(st, b, n) < 0) {
+        return -1;
+    }
     PyObject *chunk = PyObject_CallFunction(read, "n", (Py_ssize_t)n);
     if (chunk == NULL) {
         return -1;
     }
     if (chunk == Py_None) {
         Py_DECREF(chunk);
-        PyErr_SetString(PyExc_BlockingIOError, "stream has no data now (non-blocking)");
-        return -1;
+        return -2;
     }
     Py_buffer view;
     if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) {
@@ -542,15 +524,19 @@ static Py_ssize_t inbuf_read(cmsgpack_state *st, inbuf *b, PyObject *read, size_
     Py_ssize_t got = view.len;
     if ((size_t)got > n) {
         // The extra bytes would belong to what follows: refuse to drop them.
-        PyBuffer_Release(&view);
-        Py_DECREF(chunk);
         PyErr_Format(PyExc_ValueError, "read(%zd) returned %zd bytes", (Py_ssize_t)n, got);
-        return -1;
+        got = -1;
+    } else {
+        memcpy(b->data + b->tail, view.buf, (size_t)got);
+        b->tail += (size_t)got;
     }
-    int r = inbuf_append(st, b, view.buf, (size_t)view.len);
     PyBuffer_Release(&view);
     Py_DECREF(chunk);
-    return r < 0 ? -1 : got;
+    return got;
+}
+
+static const uint8_t *inbuf_head(const mpk_inbuf_t *b) {
+    return b->data ? b->data + b->head : (const uint8_t *)"";
 }
 
 // ---------------------------------------------------------------------------
@@ -582,14 +568,14 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
     mpk_frame_t frames[INLINE_FRAMES];
     unpack_ctx c = { st, &o, frames };
     mpk_decoder_t d;
-    inbuf b = { NULL, 0, 0, 0, (size_t)max_buffer_size };
+    mpk_inbuf_t b;
     PyObject *result = NULL;
     mpk_decoder_init(&d, &py_visitor, &c, &o.limits, frames, INLINE_FRAMES);
+    mpk_inbuf_init(&b, (size_t)max_buffer_size);
     for (;;) {
         mpk_obj_t obj = NULL;
         size_t used = 0;
-        mpk_status_t s = mpk_decoder_feed(&d, b.data ? b.data + b.head : (const uint8_t *)"",
-            b.tail - b.head, false, &used, &obj);
+        mpk_status_t s = mpk_decoder_feed(&d, inbuf_head(&b), mpk_inbuf_pending(&b), false, &used, &obj);
         b.head += used;
         if (s == MPK_OK) {
             result = obj;
@@ -599,12 +585,17 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
             cmsgpack_raise(st, s, &d, st->OutOfData);
             break;
         }
-        Py_ssize_t got = inbuf_read(st, &b, read, d.need);
+        // Read what the decoder needs, but grow the buffer only with what
+        // arrives: a header that announces 50 MB allocates nothing up front.
+        size_t have = mpk_inbuf_pending(&b), chunk = have > 65536 ? have : 65536;
+        Py_ssize_t got = inbuf_read(st, &b, read, d.need < chunk ? d.need : chunk);
+        if (got == -2) {
+            PyErr_SetString(PyExc_BlockingIOError, "stream has no data now (non-blocking)");
+        } else if (got == 0) {
+            PyErr_SetString(st->OutOfData, b.tail > 0 ? "stream ended inside an object"
+                                                      : "stream ended before an object");
+        }
         if (got <= 0) {
-            if (got == 0) {
-                PyErr_SetString(st->OutOfData, b.tail > 0 ? "stream ended inside an object"
-                                                          : "stream ended before an object");
-            }
             break;
         }
     }
@@ -626,11 +617,11 @@ typedef struct unpacker_obj {
     unpack_ctx ctx;
     mpk_decoder_t dec;
     mpk_frame_t frames[INLINE_FRAMES];
-    inbuf buf;
+    mpk_inbuf_t buf;
     PyObject *file_like;
     PyObject *file_like_read;
     size_t read_size;
-    unsigned long long offset; // bytes consumed since creation (tell())
+    unsigned long long offset; // stream position of buf.head (tell())
     int busy;                  // inside the decoder: hooks may not re-enter
     int skipping;              // the object in progress is being skipped
     int ready;                 // __init__ done
@@ -712,8 +703,8 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     self->file_like = Py_XNewRef(file_like);
     self->file_like_read = read;
     self->read_size = (size_t)read_size;
-    self->buf.head = self->buf.tail = 0;
-    self->buf.max = (size_t)max_buffer_size;
+    PyMem_Free(self->buf.data);
+    mpk_inbuf_init(&self->buf, (size_t)max_buffer_size);
     self->offset = 0;
     self->ctx.st = self->st;
     self->ctx.o = &self->opts;
@@ -800,7 +791,11 @@ static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
     if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
-    int r = inbuf_append(self->st, &self->buf, view.buf, (size_t)view.len);
+    int r = inbuf_reserve(self->st, &self->buf, (size_t)view.len);
+    if (r == 0 && view.len > 0) {
+        memcpy(self->buf.data + self->buf.tail, view.buf, (size_t)view.len);
+        self->buf.tail += (size_t)view.len;
+    }
     PyBuffer_Release(&view);
     if (r < 0) {
         return NULL;
@@ -808,24 +803,25 @@ static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
     Py_RETURN_NONE;
 }
 
-// Read up to read_size more bytes from file_like; at the end of the file,
-// forget it. Returns 0, or -1 with an exception set.
+// Read up to read_size more bytes from file_like. Returns 1 if bytes came,
+// 0 if none (at the end of the file, which is then forgotten, or from a
+// non-blocking stream with nothing now), -1 with an exception set.
 static int unpacker_read_more(unpacker_obj *self) {
-    size_t room = self->buf.max - (self->buf.tail - self->buf.head);
+    size_t room = self->buf.max - (self->buf.tail - self->buf.start);
     size_t n = self->read_size < room ? self->read_size : room;
     if (n == 0) {
         PyErr_SetString(self->st->BufferFull, "buffer is full: max_buffer_size reached");
         return -1;
     }
     Py_ssize_t got = inbuf_read(self->st, &self->buf, self->file_like_read, n);
-    if (got < 0) {
+    if (got == -1) {
         return -1;
     }
     if (got == 0) {
         Py_CLEAR(self->file_like);
         Py_CLEAR(self->file_like_read);
     }
-    return 0;
+    return got > 0;
 }
 
 enum { MODE_UNPACK, MODE_SKIP, MODE_ITER };
@@ -839,16 +835,27 @@ static PyObject *no_more_data(unpacker_obj *self, int mode) {
     return NULL;
 }
 
+// Back to the start of the object in progress with a fresh decoder: after
+// bad data or a hook that raised, unpack() meets the same object again and
+// skip() can drop it.
+static void unpacker_rewind(unpacker_obj *self) {
+    self->offset -= mpk_inbuf_rewind(&self->buf);
+    unpacker_reset_decoder(self);
+}
+
 static PyObject *unpacker_next(unpacker_obj *self, int mode) {
     if (unpacker_check(self) < 0) {
         return NULL;
     }
-    if (self->buf.head >= self->buf.tail && self->file_like != NULL && unpacker_read_more(self) < 0) {
-        return NULL;
-    }
     for (;;) {
-        if (self->buf.head >= self->buf.tail) {
-            return no_more_data(self, mode);
+        if (mpk_inbuf_pending(&self->buf) == 0) {
+            int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
+            if (r < 0) {
+                return NULL;
+            }
+            if (r == 0) {
+                return no_more_data(self, mode);
+            }
         }
         if (mode == MODE_SKIP && mpk_decoder_idle(&self->dec) && !self->skipping) {
             self->dec.vis = &skip_visitor;
@@ -857,12 +864,13 @@ static PyObject *unpacker_next(unpacker_obj *self, int mode) {
         mpk_obj_t obj = NULL;
         size_t used = 0;
         self->busy = 1;
-        mpk_status_t s = mpk_decoder_feed(&self->dec, self->buf.data + self->buf.head,
-            self->buf.tail - self->buf.head, false, &used, &obj);
+        mpk_status_t s = mpk_decoder_feed(&self->dec, inbuf_head(&self->buf),
+            mpk_inbuf_pending(&self->buf), false, &used, &obj);
         self->busy = 0;
         self->buf.head += used;
         self->offset += used;
         if (s == MPK_OK) {
+            mpk_inbuf_commit(&self->buf);
             if (self->skipping) {
                 self->skipping = 0;
                 self->dec.vis = &py_visitor;
@@ -879,14 +887,15 @@ static PyObject *unpacker_next(unpacker_obj *self, int mode) {
         }
         if (s != MPK_NEED_MORE) {
             cmsgpack_raise(self->st, s, &self->dec, self->st->OutOfData);
-            unpacker_reset_decoder(self);
+            unpacker_rewind(self);
             return NULL;
         }
-        if (self->file_like == NULL) {
+        int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
+        if (r < 0) {
+            return NULL;
+        }
+        if (r == 0) {
             return no_more_data(self, mode);
-        }
-        if (unpacker_read_more(self) < 0) {
-            return NULL;
         }
     }
 }
@@ -921,9 +930,7 @@ static PyObject *read_header(unpacker_obj *self, mpk_type_t want) {
     for (;;) {
         mpk_token_t t;
         size_t size;
-        mpk_status_t s = mpk_read_token(self->buf.data ? self->buf.data + self->buf.head
-                                                       : (const uint8_t *)"",
-            self->buf.tail - self->buf.head, &t, &size);
+        mpk_status_t s = mpk_read_token(inbuf_head(&self->buf), mpk_inbuf_pending(&self->buf), &t, &size);
         if (s == MPK_OK || (s == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
             if (t.type != want) {
                 PyErr_SetString(PyExc_ValueError, "Unexpected type header on stream");
@@ -931,16 +938,18 @@ static PyObject *read_header(unpacker_obj *self, mpk_type_t want) {
             }
             self->buf.head += size;  // array and map headers carry no payload
             self->offset += size;
+            mpk_inbuf_commit(&self->buf);
             return PyLong_FromUnsignedLong(t.v.n);
         }
         if (s != MPK_NEED_MORE) {
             return cmsgpack_raise(self->st, s, NULL, self->st->OutOfData);
         }
-        if (self->file_like == NULL) {
-            return no_more_data(self, MODE_UNPACK);
-        }
-        if (unpacker_read_more(self) < 0) {
+        int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
+        if (r < 0) {
             return NULL;
+        }
+        if (r == 0) {
+            return no_more_data(self, MODE_UNPACK);
         }
     }
 }
@@ -968,27 +977,38 @@ static PyObject *unpacker_read_bytes(PyObject *op, PyObject *arg) {
         PyErr_SetString(PyExc_ValueError, "read_bytes() needs a non-negative count");
         return NULL;
     }
-    size_t have = self->buf.tail - self->buf.head;
-    size_t take = (size_t)n < have ? (size_t)n : have;
-    PyObject *ret = PyBytes_FromStringAndSize(self->buf.data ? (const char *)self->buf.data + self->buf.head
-                                                             : "", (Py_ssize_t)take);
-    if (ret == NULL) {
+    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
+        PyErr_SetString(PyExc_ValueError, "an object is partly unpacked");
         return NULL;
     }
-    self->buf.head += take;
-    if ((Py_ssize_t)take < n && self->file_like != NULL) {
-        PyObject *more = PyObject_CallFunction(self->file_like_read, "n", n - (Py_ssize_t)take);
-        if (more == NULL) {
-            Py_DECREF(ret);
-            return NULL;
-        }
-        PyBytes_ConcatAndDel(&ret, more);
-        if (ret == NULL) {
-            return NULL;
-        }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n);
+    if (out == NULL) {
+        return NULL;
     }
-    self->offset += (unsigned long long)PyBytes_GET_SIZE(ret);
-    return ret;
+    Py_ssize_t done = 0;
+    while (done < n) {
+        if (mpk_inbuf_pending(&self->buf) == 0) {
+            int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
+            if (r < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+            if (r == 0) {
+                break;
+            }
+        }
+        size_t have = mpk_inbuf_pending(&self->buf);
+        size_t take = (size_t)(n - done) < have ? (size_t)(n - done) : have;
+        memcpy(PyBytes_AS_STRING(out) + done, self->buf.data + self->buf.head, take);
+        self->buf.head += take;
+        self->offset += take;
+        mpk_inbuf_commit(&self->buf);
+        done += (Py_ssize_t)take;
+    }
+    if (done < n && _PyBytes_Resize(&out, done) < 0) {
+        return NULL;
+    }
+    return out;
 }
 
 static PyObject *unpacker_tell(PyObject *op, PyObject *unused) {

@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: MIT
+"""Bad input gets its documented exception, allocates nothing large, and
+loses nothing: truncations, 0xc1, hostile lengths, deep nesting, invalid
+UTF-8, non-string keys, hooks that raise, misbehaving streams.
+
+Runs under CPython (mpx.msgpack) and MicroPython (the built-in msgpack).
+"""
+import gc
+from io import BytesIO
+
+from mpxtest import IS_MICROPYTHON, raises
+
+try:
+    from mpx import msgpack
+except ImportError:
+    import msgpack
+
+SAMPLES = [
+    None, True, 1, -1, 200, -200, 70000, -70000, 2 ** 31, 1.5, 'x', 'y' * 40, 'z' * 300,
+    b'b', b'c' * 300, [], [1, [2, [3]]], {}, {'k': {'n': [None, 'v']}}, (1, 'two', b'3'),
+    msgpack.ExtType(1, b'e'), msgpack.ExtType(2, b'f' * 20), msgpack.Timestamp(1, 2),
+    msgpack.Timestamp(-5, 0),
+]
+
+
+def encodings():
+    return [msgpack.packb(s) for s in SAMPLES]
+
+
+def test_every_truncation_is_an_error():
+    for enc in encodings():
+        for cut in range(len(enc)):
+            part = enc[:cut]
+            e = raises(ValueError, msgpack.unpackb, part)
+            assert not isinstance(e, msgpack.ExtraData), (enc, cut)
+            raises(msgpack.OutOfData, msgpack.unpack, BytesIO(part))
+            u = msgpack.Unpacker()
+            u.feed(part)
+            raises(msgpack.OutOfData, u.unpack)
+            assert list(u) == []
+            # ...and the rest completes it: nothing was lost.
+            u.feed(enc[cut:])
+            assert u.unpack() == msgpack.unpackb(enc)
+
+
+def test_reserved_byte_c1_is_a_format_error():
+    for data in (b'\xc1', b'\x91\xc1', b'\x81\xa1k\xc1', b'\x92\x01\xc1'):
+        raises(msgpack.FormatError, msgpack.unpackb, data)
+        raises(msgpack.FormatError, msgpack.unpack, BytesIO(data))
+        u = msgpack.Unpacker()
+        u.feed(data)
+        raises(msgpack.FormatError, u.unpack)
+
+
+HOSTILE = [
+    b'\xdd\xff\xff\xff\xff',            # array32 of 4G elements
+    b'\xdf\xff\xff\xff\xff',            # map32 of 4G pairs
+    b'\xdb\xff\xff\xff\xff',            # str32 of 4 GB
+    b'\xc6\xff\xff\xff\xff',            # bin32 of 4 GB
+    b'\xc9\xff\xff\xff\xff\x01',        # ext32 of 4 GB
+    b'\xdd\x10\x00\x00\x00\x01\x02',    # array32 of 256M elements, 2 given
+    b'\xdf\x01\x00\x00\x00\x01\x02',    # map32 of 16M pairs
+    b'\xdc\xff\xff',                    # array16 with nothing after
+]
+
+
+def test_hostile_lengths_allocate_nothing_large():
+    gc.collect()
+    for data in HOSTILE:
+        # One-shot: the length is checked against the input first.
+        raises(ValueError, msgpack.unpackb, data)
+        # Streams: checked against max_buffer_size, then the reader only
+        # holds what arrived.
+        e = raises(Exception, msgpack.unpack, BytesIO(data))
+        assert isinstance(e, (ValueError, msgpack.OutOfData)), e
+        u = msgpack.Unpacker()
+        u.feed(data)
+        e = raises(Exception, u.unpack)
+        assert isinstance(e, (ValueError, msgpack.OutOfData)), e
+
+
+def test_a_claim_under_the_limit_waits_for_the_bytes():
+    # 50 MB announced, 3 bytes given: no 50 MB allocation (the qemu board
+    # has 143 kB of heap), just OutOfData.
+    data = b'\xc6\x03\x00\x00\x00abc'
+    raises(msgpack.OutOfData, msgpack.unpack, BytesIO(data))
+    u = msgpack.Unpacker()
+    u.feed(data)
+    raises(msgpack.OutOfData, u.unpack)
+
+
+def test_nesting_depth_limit():
+    assert msgpack.unpackb(b'\x91' * 1023 + b'\x90') is not None
+    raises(msgpack.StackError, msgpack.unpackb, b'\x91' * 1024 + b'\x90')
+    e = raises(ValueError, msgpack.unpackb, b'\x91' * 1024 + b'\x90')
+    assert isinstance(e, msgpack.UnpackException)
+
+
+class Repeat:
+    """A stream of `count` copies of one byte, then 0x90: deep input that
+    never exists in memory at once (the qemu board has 143 kB of heap)."""
+
+    def __init__(self, byte, count):
+        self.byte = byte
+        self.left = count
+        self.served = 0
+
+    def read(self, n):
+        k = min(n, self.left)
+        self.left -= k
+        self.served += k
+        return self.byte * k if k else (b'\x90' if self.left == 0 and n else b'')
+
+
+def test_100000_deep_input_is_a_stack_error():
+    s = Repeat(b'\x91', 100000)
+    raises(msgpack.StackError, msgpack.unpack, s)
+    assert s.served < 2000  # it stopped at the limit, long before the end
+    u = msgpack.Unpacker(Repeat(b'\x91', 100000), read_size=5000)
+    raises(msgpack.StackError, u.unpack)
+    # One-shot, the whole input in memory: 100000 levels where the heap
+    # allows it, 2000 on a small board (still twice the limit).
+    gc.collect()
+    big = not IS_MICROPYTHON or gc.mem_free() > 1000000
+    deep = b'\x91' * (100000 if big else 2000) + b'\x90'
+    raises(msgpack.StackError, msgpack.unpackb, deep)
+
+
+def test_pack_nesting_limit():
+    ok = []
+    for _ in range(511):
+        ok = [ok]
+    msgpack.packb(ok)                   # 512 nested lists
+    raises(ValueError, msgpack.packb, [ok])  # 513
+
+
+INVALID_UTF8 = [b'\xa1\xff', b'\xa2\xc3\x28', b'\xa3\xed\xa0\x80', b'\xa2\xc0\x80',
+                b'\xa4\xf4\x90\x80\x80', b'\xa1\x80']
+
+
+def test_invalid_utf8():
+    for data in INVALID_UTF8:
+        raises(UnicodeError, msgpack.unpackb, data)
+        assert msgpack.unpackb(data, raw=True) == data[1:]
+
+
+def test_non_string_keys_under_strict_map_key():
+    for data in (b'\x81\x01\x02', b'\x81\xc0\x01', b'\x81\xcb' + b'\x00' * 8 + b'\x01',
+                 b'\x81\x90\x01'):
+        raises(ValueError, msgpack.unpackb, data)
+
+
+class Boom(Exception):
+    pass
+
+
+def boom(*args):
+    raise Boom("hook")
+
+
+def test_hooks_that_raise_propagate_unchanged():
+    packed = msgpack.packb({'a': [1, msgpack.ExtType(3, b'x')]})
+    for kw in ({'object_hook': boom}, {'object_pairs_hook': boom}, {'list_hook': boom},
+               {'ext_hook': boom}):
+        raises(Boom, msgpack.unpackb, packed, **kw)
+        raises(Boom, msgpack.unpack, BytesIO(packed), **kw)
+    raises(Boom, msgpack.packb, object(), default=boom)
+
+
+def test_unpacker_after_a_hook_error_can_retry_or_skip():
+    u = msgpack.Unpacker(ext_hook=boom)
+    u.feed(msgpack.packb([1, msgpack.ExtType(1, b'x')]))
+    u.feed(msgpack.packb('after'))
+    raises(Boom, u.unpack)
+    raises(Boom, u.unpack)        # the same object again, nothing half-consumed
+    assert u.skip() is None       # skipping builds nothing, calls no hook
+    assert u.unpack() == 'after'
+    u = msgpack.Unpacker()
+    u.feed(b'\x92\x01\xc1\x05')
+    raises(msgpack.FormatError, u.unpack)
+    assert u.read_bytes(3) == b'\x92\x01\xc1'  # the bad bytes are still there
+    assert u.unpack() == 5
+
+
+def test_hooks_cannot_reenter_the_unpacker():
+    u = msgpack.Unpacker(list_hook=lambda lst: u.feed(b'\x01'))
+    u.feed(b'\x91\x01')
+    raises(RuntimeError, u.unpack)
+
+
+def test_containers_changed_by_default_are_refused():
+    # default() runs in the middle of packing the container it changes: the
+    # header already announced the old size, so packing must stop.
+    victim = [object(), 'x']
+    raises(RuntimeError, msgpack.packb, victim, default=lambda o: victim.append(3))
+    victim = [object(), 'x']
+    raises(RuntimeError, msgpack.packb, victim, default=lambda o: victim.pop())
+    d = {'a': object()}
+    raises(RuntimeError, msgpack.packb, d, default=lambda o: d.update({'b': 1}))
+    # Changed after it was packed: nothing wrong with that.
+    done = [1, 2]
+    assert msgpack.unpackb(msgpack.packb([done, object()], default=lambda o: done.append(3))) == \
+        [[1, 2], None]
+
+
+def test_streams_that_misbehave():
+    class TooMuch:
+        def read(self, n):
+            return b'\x01\x02\x03\x04'
+
+    raises(ValueError, msgpack.unpack, TooMuch())
+
+    class Nothing:
+        def write(self, data):
+            return 0
+
+    raises(OSError, msgpack.pack, [1, 2], Nothing())
+
+    class WriteFails:
+        def write(self, data):
+            raise OSError(5, 'EIO')
+
+    raises(OSError, msgpack.pack, 'x', WriteFails())
+    raises(AttributeError, msgpack.pack, 1, object())
+
+
+def test_bad_arguments():
+    raises(TypeError, msgpack.unpackb, 'text')
+    raises(TypeError, msgpack.packb, 1, no_such_option=1)
+    raises(TypeError, msgpack.unpackb, b'\x01', no_such_option=1)
+    raises(ValueError, msgpack.unpackb, b'\x01', timestamp=-1)
+    raises(ValueError, msgpack.unpackb, b'\xc7\x05\xff12345')   # timestamp of 5 bytes
+    raises(ValueError, msgpack.unpackb, b'\xd7\xff' + b'\xff' * 8)  # nanoseconds > 999999999
+    raises(msgpack.BufferFull, msgpack.Unpacker(max_buffer_size=4).feed, b'12345')
+    u = msgpack.Unpacker(BytesIO(b''))
+    raises(AssertionError, u.feed, b'\x01')
+    if IS_MICROPYTHON:
+        raises(ValueError, msgpack.unpackb, b'\x01', timestamp=3)  # no datetime here
