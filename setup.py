@@ -22,6 +22,8 @@ if os.environ.get("MPX_WERROR", "1") != "0":
     CFLAGS.append("-Werror")
 
 setup(
+    package_dir={"": "cpython"},
+    packages=["mpx", "mpx.msgpack"],
     ext_modules=[
         Extension(
             "mpx.msgpack._cmsgpack",

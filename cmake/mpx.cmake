@@ -14,6 +14,11 @@ if(MPX_WERROR)
   list(APPEND MPX_WARNINGS_CORE -Werror)
 endif()
 
+if(MPX_FUZZ)
+  # Coverage instrumentation for everything the harnesses link.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(MPX_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

@@ -107,7 +107,7 @@ def read_until(proc, marker, deadline):
     return buf
 
 
-def run_qemu(firmware, module, timeout, image_path):
+def run_qemu(firmware, module, timeout, image_path, code=None):
     qemu = os.environ.get("MICROPY_QEMU", "qemu-system-arm -machine mps2-an500").split()
     addr = os.environ.get("MICROPY_ROMFS_ADDR", "0x60C00000")
     cmd = qemu + ["-nographic", "-monitor", "none", "-semihosting", "-serial", "stdio",
@@ -122,9 +122,10 @@ def run_qemu(firmware, module, timeout, image_path):
         proc.stdin.write(b"\r\x01")  # raw REPL
         proc.stdin.flush()
         out += read_until(proc, b"raw REPL; CTRL-B to exit\r\n>", deadline)
-        code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
-                "mpy_runner.main(['--data', '/rom/data', {!r}])\n").format(module)
-        proc.stdin.write(code.encode() + b"\x04")
+        if code is None:
+            code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
+                    "mpy_runner.main(['--data', '/rom/data', {!r}])\n").format(module).encode()
+        proc.stdin.write(code + b"\x04")
         proc.stdin.flush()
         out += read_until(proc, b"\x04>", deadline)
     except (TimeoutError, EOFError) as e:
@@ -134,6 +135,24 @@ def run_qemu(firmware, module, timeout, image_path):
         proc.kill()
         proc.wait()
     return out.replace(b"\x04", b"\n")
+
+
+def run_script_qemu(firmware, script, timeout=60):
+    """Run one script file on a qemu firmware through the raw REPL; its output."""
+    with open(script, "rb") as f:
+        code = f.read()
+    fd, image = tempfile.mkstemp(suffix=".romfs")
+    with os.fdopen(fd, "wb") as f:
+        f.write(romfs_image({"data": DATA}))
+    try:
+        out = run_qemu(firmware, None, timeout, image, code=code)
+    finally:
+        os.unlink(image)
+    # Keep what the script printed: between the raw REPL's OK and its end.
+    text = out.decode("utf-8", "replace")
+    if "OK" in text:
+        text = text.split("OK", 1)[1]
+    return text.rstrip("\n>").strip("\n") + "\n"
 
 
 def main():

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# mpx: the two commands of a fresh Debian 12 machine, and a few more.
+#
+#   make demo     the seed's MessagePack session, on the desktop (and under
+#                 MicroPython too when MICROPY=/path/to/micropython is set)
+#   make test     every test: C (host, ASan/UBSan, valgrind, Cortex-M4/M7 in
+#                 QEMU), Python, fuzzers (a few seconds each), and the
+#                 MicroPython tests when MICROPY is set; one summary line
+#   make fuzz     the fuzzers for longer (FUZZ_SECONDS, default 300 each)
+#   make bench    benchmarks against their peers (bench/README.md)
+#   make clean
+PY := /usr/bin/python3
+
+.PHONY: demo test fuzz bench clean python-ext
+
+python-ext:
+	@tools/deps.sh demo
+	@MPX_WERROR=1 $(PY) setup.py -q build_ext --inplace --build-temp build/py-temp
+
+demo: python-ext
+	@$(PY) examples/demo.py
+
+test:
+	@tools/deps.sh test
+	@tools/test_all.sh
+
+fuzz:
+	@tools/deps.sh test
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tools/test_all.sh fuzz
+
+bench: python-ext
+	@tools/deps.sh bench
+	@$(PY) bench/msgpack_desktop.py
+	@$(PY) bench/msgpack_micropython.py
+
+clean:
+	rm -rf build cpython/mpx/msgpack/*.so

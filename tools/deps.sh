@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian 12 packages a make target needs (as root: apt-get;
+# otherwise print the apt-get line and stop).
+#   tools/deps.sh demo|test
+set -eu
+case "${1:-test}" in
+  demo) pkgs="gcc make python3 python3-dev python3-setuptools" ;;
+  test) pkgs="gcc make cmake clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+              qemu-system-arm valgrind python3 python3-dev python3-setuptools python3-pytest
+              python3-msgpack python3-venv python3-pip" ;;
+  bench) pkgs="gcc make cmake valgrind python3 python3-dev python3-setuptools python3-msgpack" ;;
+  *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages:$missing" >&2
+  echo "run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+  exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing
