@@ -30,7 +30,7 @@ setup(
             sources=[rel("cpython", "mpx", "msgpack", "_cmsgpack", f)
                      for f in ("module.c", "pack.c", "unpack.c")] + MPK_SOURCES,
             include_dirs=[rel("lib", "msgpack", "include")],
-            extra_compile_args=CFLAGS + ["-O2"],
+            extra_compile_args=CFLAGS + ["-O2", "-g"],
         ),
     ],
 )

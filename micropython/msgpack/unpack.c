@@ -53,13 +53,17 @@ static mp_obj_t new_int64(int64_t v) {
     return mp_obj_new_int_from_ll(v);
 }
 
-static mp_obj_t new_str(const uint8_t *p, size_t n) {
+static mp_obj_t new_str(const uint8_t *p, size_t n, bool map_key) {
     if (!mpk_utf8_valid(p, n)) {
         mp_raise_msg(&mp_type_UnicodeError, MP_ERROR_TEXT("invalid UTF-8 in str"));
     }
-    qstr q = qstr_find_strn((const char *)p, n);
-    if (q != MP_QSTRnull) {
-        return MP_OBJ_NEW_QSTR(q);  // a known name (map keys, usually): no allocation
+    if (map_key) {
+        // Keys are often names the firmware knows (attribute, option and
+        // field names): use the existing qstr and allocate nothing.
+        qstr q = qstr_find_strn((const char *)p, n);
+        if (q != MP_QSTRnull) {
+            return MP_OBJ_NEW_QSTR(q);
+        }
     }
     return mp_obj_new_str_copy(&mp_type_str, p, n);
 }
@@ -110,7 +114,7 @@ static mpk_status_t mp_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
             break;
         #endif
         case MPK_T_STR:
-            o = c->o->raw ? mp_obj_new_bytes(t->data, t->v.n) : new_str(t->data, t->v.n);
+            o = c->o->raw ? mp_obj_new_bytes(t->data, t->v.n) : new_str(t->data, t->v.n, t->map_key);
             break;
         case MPK_T_BIN:
             o = mp_obj_new_bytes(t->data, t->v.n);

@@ -371,6 +371,7 @@ typedef enum mpk_type {
 typedef struct mpk_token {
     mpk_type_t type;
     int8_t ext_type;       /**< MPK_T_EXT: the extension type */
+    bool map_key;          /**< decoder: this value is a map key (bindings cache keys) */
     union {
         bool b;            /**< MPK_T_BOOL */
         uint64_t u;        /**< MPK_T_UINT */

@@ -53,9 +53,18 @@ static mpk_status_t payload_token(const uint8_t *p, size_t avail, size_t hl, mpk
     return avail - hl >= t->v.n ? MPK_OK : MPK_NEED_MORE;
 }
 
-mpk_status_t mpk_read_token(const uint8_t *p, size_t avail, mpk_token_t *t, size_t *size) {
+#if defined(__GNUC__)
+#define MPK_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MPK_ALWAYS_INLINE inline
+#endif
+
+// The token reader, inlined into the decoder's loop; mpk_read_token() is
+// the public entry.
+static MPK_ALWAYS_INLINE mpk_status_t read_token(const uint8_t *p, size_t avail, mpk_token_t *t, size_t *size) {
     t->type = MPK_T_NONE;
     t->ext_type = 0;
+    t->map_key = false;
     t->data = NULL;
     if (avail == 0) {
         *size = 1;
@@ -196,6 +205,10 @@ mpk_status_t mpk_read_token(const uint8_t *p, size_t avail, mpk_token_t *t, size
     }
 }
 
+mpk_status_t mpk_read_token(const uint8_t *p, size_t avail, mpk_token_t *t, size_t *size) {
+    return read_token(p, avail, t, size);
+}
+
 void mpk_limits_default(mpk_limits_t *limits) {
     limits->max_str = UINT32_MAX;
     limits->max_bin = UINT32_MAX;
@@ -225,6 +238,7 @@ static mpk_status_t fail(mpk_decoder_t *d, mpk_status_t st) {
     return st;
 }
 
+
 static mpk_status_t over_limit(mpk_decoder_t *d, mpk_limit_kind_t kind, uint32_t value, uint32_t max) {
     d->err_limit = kind;
     d->err_value = value;
@@ -232,8 +246,9 @@ static mpk_status_t over_limit(mpk_decoder_t *d, mpk_limit_kind_t kind, uint32_t
     return fail(d, MPK_ERR_LIMIT);
 }
 
-// Check a parsed header against the configured limits.
-static mpk_status_t check_limits(mpk_decoder_t *d, const mpk_token_t *t) {
+// Check a parsed header against the configured limits (only str, bin, ext,
+// array and map carry a length).
+static MPK_ALWAYS_INLINE mpk_status_t check_limits(mpk_decoder_t *d, const mpk_token_t *t) {
     const mpk_limits_t *l = &d->limits;
     switch (t->type) {
         case MPK_T_STR:
@@ -286,7 +301,7 @@ mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
         mpk_token_t t;
         size_t size;
         size_t avail = len - pos;
-        st = mpk_read_token(data + pos, avail, &t, &size);
+        st = read_token(data + pos, avail, &t, &size);
         if (st != MPK_OK) {
             if (st == MPK_NEED_MORE) {
                 if (t.type != MPK_T_NONE && check_limits(d, &t) != MPK_OK) {
@@ -350,9 +365,12 @@ mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
                 fail(d, MPK_ERR_CALLBACK);
                 break;
             }
-        } else if (v->scalar(ctx, &t, &obj) != MPK_OK) {
-            fail(d, MPK_ERR_CALLBACK);
-            break;
+        } else {
+            t.map_key = d->depth > 0 && d->frames[d->depth - 1].kind == MPK_FRAME_MAP_KEY;
+            if (v->scalar(ctx, &t, &obj) != MPK_OK) {
+                fail(d, MPK_ERR_CALLBACK);
+                break;
+            }
         }
         // Hand the finished value to its container, closing every container
         // it completes.

@@ -37,6 +37,7 @@ static mpk_status_t tv_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
         return MPK_ERR_MEMORY;
     }
     memset(n, 0, sizeof *n);
+    n->map_key = t->map_key;
     switch (t->type) {
         case MPK_T_NIL: n->kind = TV_NIL; break;
         case MPK_T_BOOL: n->kind = TV_BOOL; n->v.b = t->v.b; break;

@@ -31,6 +31,7 @@ typedef struct tv {
     uint8_t kind;
     int8_t ext_type;
     bool is_f32;            // TV_FLOAT: read from a float32
+    bool map_key;           // the decoder said it was a map key
     uint32_t n;             // payload bytes; array elements; map pairs
     uint32_t cap;           // slots in items
     union {

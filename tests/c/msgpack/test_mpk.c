@@ -708,6 +708,26 @@ static void test_one_object_per_feed(void) {
     CHECK(strcmp(mpk_status_str(MPK_ERR_DEPTH), "nesting too deep") == 0);
 }
 
+// The decoder tells the visitor which scalars are map keys (bindings cache
+// and intern keys): keys at any depth, never values or array elements.
+static void test_map_key_flag(void) {
+    // {"a": "b", "c": {"d": [1, "e"]}, 7: nil}
+    static const uint8_t data[] = "\x83\xa1" "a" "\xa1" "b" "\xa1" "c" "\x81\xa1" "d" "\x92\x01\xa1" "e" "\x07\xc0";
+    tv_ctx_t c;
+    tv_t *t;
+    size_t used;
+    tv_ctx_init(&c, arena, sizeof arena);
+    CHECK(tv_decode(&c, data, sizeof data - 1, &t, &used) == MPK_OK);
+    CHECK(t->items[0]->map_key && !t->items[1]->map_key);   // "a": "b"
+    CHECK(t->items[2]->map_key);                            // "c"
+    tv_t *inner = t->items[3];
+    CHECK(!inner->map_key && inner->items[0]->map_key);     // {"d": ...}
+    tv_t *arr = inner->items[1];
+    CHECK(!arr->items[0]->map_key && !arr->items[1]->map_key);
+    CHECK(t->items[4]->map_key && !t->items[5]->map_key);   // 7: nil
+    tv_release(&c, t);
+}
+
 // ---------------------------------------------------------------------------
 // Input buffer
 
@@ -781,6 +801,7 @@ int main(void) {
     RUN_TEST(test_utf8);
     RUN_TEST(test_random_roundtrip);
     RUN_TEST(test_one_object_per_feed);
+    RUN_TEST(test_map_key_flag);
     RUN_TEST(test_inbuf);
     return mpx_test_report("test_mpk");
 }

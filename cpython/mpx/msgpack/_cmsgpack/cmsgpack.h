@@ -16,6 +16,18 @@
 #define CMSGPACK_UNPACK_DEPTH 1024
 #define CMSGPACK_MAX_BUFFER_DEFAULT (100 * 1024 * 1024)
 
+// Decoded map keys, interned, by their bytes: messages repeat their keys,
+// and decoding and interning them again is most of the cost of small maps.
+#define KEY_CACHE_SIZE 512
+#define KEY_CACHE_MAXLEN 24
+
+typedef struct key_entry {
+    PyObject *str;             // interned str, or NULL
+    uint32_t hash;
+    uint8_t len;
+    char bytes[KEY_CACHE_MAXLEN];
+} key_entry;
+
 typedef struct cmsgpack_state {
     PyObject *ExtType;         // mpx.msgpack.ext.ExtType
     PyObject *Timestamp;       // mpx.msgpack.ext.Timestamp
@@ -29,6 +41,7 @@ typedef struct cmsgpack_state {
     PyObject *epoch;           // datetime(1970, 1, 1, tzinfo=timezone.utc)
     PyTypeObject *Packer;
     PyTypeObject *Unpacker;
+    key_entry key_cache[KEY_CACHE_SIZE];
 } cmsgpack_state;
 
 extern PyModuleDef cmsgpack_module;
@@ -66,6 +79,7 @@ int cmsgpack_pack_opts_parse(cmsgpack_pack_opts *o, PyObject *default_, int use_
 int cmsgpack_pack(cmsgpack_state *st, const cmsgpack_pack_opts *o, mpk_writer_t *w, PyObject *obj);
 
 PyObject *cmsgpack_packb(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *cmsgpack_packb_plain(PyObject *module, PyObject *obj);  // no options
 PyObject *cmsgpack_pack_to_stream(PyObject *module, PyObject *args, PyObject *kwargs);
 extern PyType_Spec cmsgpack_packer_spec;
 
@@ -73,6 +87,7 @@ extern PyType_Spec cmsgpack_packer_spec;
 // Unpacking (unpack.c)
 
 PyObject *cmsgpack_unpackb(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *cmsgpack_unpackb_plain(PyObject *module, PyObject *packed);  // no options
 PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject *kwargs);
 extern PyType_Spec cmsgpack_unpacker_spec;
 

@@ -56,15 +56,56 @@ static PyObject *timestamp_from_bytes(PyObject *module, PyObject *arg) {
     return Py_BuildValue("(Lk)", (long long)sec, (unsigned long)nsec);
 }
 
+// packb and unpackb are called once per message: take the vectorcall
+// convention, and go through keyword parsing only when there are options.
+static PyObject *call_with_kwargs(PyCFunctionWithKeywords fn, PyObject *module, PyObject *const *args,
+    Py_ssize_t nargs, PyObject *kwnames) {
+    PyObject *tuple = PyTuple_New(nargs);
+    PyObject *kwargs = kwnames ? PyDict_New() : NULL;
+    PyObject *result = NULL;
+    if (tuple == NULL || (kwnames && kwargs == NULL)) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+    }
+    if (kwnames != NULL) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); i++) {
+            if (PyDict_SetItem(kwargs, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) < 0) {
+                goto done;
+            }
+        }
+    }
+    result = fn(module, tuple, kwargs);
+done:
+    Py_XDECREF(tuple);
+    Py_XDECREF(kwargs);
+    return result;
+}
+
+static PyObject *packb_vectorcall(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    if (kwnames == NULL && nargs == 1) {
+        return cmsgpack_packb_plain(module, args[0]);
+    }
+    return call_with_kwargs(cmsgpack_packb, module, args, nargs, kwnames);
+}
+
+static PyObject *unpackb_vectorcall(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    if (kwnames == NULL && nargs == 1) {
+        return cmsgpack_unpackb_plain(module, args[0]);
+    }
+    return call_with_kwargs(cmsgpack_unpackb, module, args, nargs, kwnames);
+}
+
 static PyMethodDef module_methods[] = {
-    { "packb", (PyCFunction)(void (*)(void))cmsgpack_packb, METH_VARARGS | METH_KEYWORDS,
+    { "packb", (PyCFunction)(void (*)(void))packb_vectorcall, METH_FASTCALL | METH_KEYWORDS,
       PyDoc_STR("packb(o, *, default=None, use_single_float=False, use_bin_type=True,\n"
                 "      strict_types=False, datetime=False, unicode_errors=None)\n"
                 "--\n\nPack o and return the bytes.") },
     { "pack", (PyCFunction)(void (*)(void))cmsgpack_pack_to_stream, METH_VARARGS | METH_KEYWORDS,
       PyDoc_STR("pack(o, stream, **options)\n--\n\n"
                 "Pack o and write it to stream (stream.write, looping on short writes).") },
-    { "unpackb", (PyCFunction)(void (*)(void))cmsgpack_unpackb, METH_VARARGS | METH_KEYWORDS,
+    { "unpackb", (PyCFunction)(void (*)(void))unpackb_vectorcall, METH_FASTCALL | METH_KEYWORDS,
       PyDoc_STR("unpackb(packed, **options)\n--\n\n"
                 "Unpack one object from a bytes-like object; ExtraData if bytes remain.") },
     { "unpack", (PyCFunction)(void (*)(void))cmsgpack_unpack_from_stream, METH_VARARGS | METH_KEYWORDS,
@@ -138,6 +179,9 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->epoch);
     Py_VISIT(st->Packer);
     Py_VISIT(st->Unpacker);
+    for (int i = 0; i < KEY_CACHE_SIZE; i++) {
+        Py_VISIT(st->key_cache[i].str);
+    }
     return 0;
 }
 
@@ -155,6 +199,9 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->epoch);
     Py_CLEAR(st->Packer);
     Py_CLEAR(st->Unpacker);
+    for (int i = 0; i < KEY_CACHE_SIZE; i++) {
+        Py_CLEAR(st->key_cache[i].str);
+    }
     return 0;
 }
 

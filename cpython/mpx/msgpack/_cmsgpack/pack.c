@@ -508,16 +508,18 @@ static int parse_pack_args(const char *fmt, PyObject *args, PyObject *kwargs, Py
         datetime, unicode_errors);
 }
 
+PyObject *cmsgpack_packb_plain(PyObject *module, PyObject *obj) {
+    static const cmsgpack_pack_opts defaults = { NULL, NULL, 0, 1, 0, 0 };
+    return packb_impl(cmsgpack_get_state(module), &defaults, obj);
+}
+
 PyObject *cmsgpack_packb(PyObject *module, PyObject *args, PyObject *kwargs) {
-    cmsgpack_state *st = cmsgpack_get_state(module);
-    cmsgpack_pack_opts o = { NULL, NULL, 0, 1, 0, 0 };
+    cmsgpack_pack_opts o;
     PyObject *obj;
-    if (kwargs == NULL && PyTuple_GET_SIZE(args) == 1) {
-        obj = PyTuple_GET_ITEM(args, 0);  // the common case: no options to parse
-    } else if (parse_pack_args("O|$OpppppOO:packb", args, kwargs, &obj, &o, NULL) < 0) {
+    if (parse_pack_args("O|$OpppppOO:packb", args, kwargs, &obj, &o, NULL) < 0) {
         return NULL;
     }
-    return packb_impl(st, &o, obj);
+    return packb_impl(cmsgpack_get_state(module), &o, obj);
 }
 
 // Write all of data to stream.write, looping on partial writes.

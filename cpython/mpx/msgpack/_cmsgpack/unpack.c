@@ -74,6 +74,62 @@ static PyObject *timestamp_object(unpack_ctx *c, const mpk_token_t *t) {
     }
 }
 
+static bool is_ascii(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080u) {
+            return false;
+        }
+    }
+    for (; i < n; i++) {
+        if (p[i] & 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static PyObject *decode_str(const uint8_t *p, size_t n, const char *errors) {
+    if (is_ascii(p, n)) {
+        PyObject *o = PyUnicode_New((Py_ssize_t)n, 127);
+        if (o != NULL) {
+            memcpy(PyUnicode_1BYTE_DATA(o), p, n);
+        }
+        return o;
+    }
+    return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)n, errors);
+}
+
+// A map key: from the key cache, or decoded, interned and remembered.
+static PyObject *decode_key(cmsgpack_state *st, const uint8_t *p, size_t n) {
+    uint32_t h = 2166136261u;  // FNV-1a
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * 16777619u;
+    }
+    key_entry *e = &st->key_cache[(h ^ (h >> 15)) & (KEY_CACHE_SIZE - 1)];
+    if (e->str != NULL && e->hash == h && e->len == n) {
+        size_t i = 0;
+        while (i < n && e->bytes[i] == (char)p[i]) {  // short: cheaper than a memcmp call
+            i++;
+        }
+        if (i == n) {
+            return Py_NewRef(e->str);
+        }
+    }
+    PyObject *o = decode_str(p, n, NULL);
+    if (o == NULL) {
+        return NULL;
+    }
+    PyUnicode_InternInPlace(&o);
+    Py_XSETREF(e->str, Py_NewRef(o));
+    e->hash = h;
+    e->len = (uint8_t)n;
+    memcpy(e->bytes, p, n);
+    return o;
+}
+
 static mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
     unpack_ctx *c = ctx;
     PyObject *o;
@@ -98,8 +154,13 @@ static mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
             o = PyFloat_FromDouble(t->v.f64);
             break;
         case MPK_T_STR:
-            o = c->o->raw ? PyBytes_FromStringAndSize((const char *)t->data, t->v.n)
-                          : PyUnicode_DecodeUTF8((const char *)t->data, t->v.n, c->o->unicode_errors);
+            if (c->o->raw) {
+                o = PyBytes_FromStringAndSize((const char *)t->data, t->v.n);
+            } else if (t->map_key && t->v.n <= KEY_CACHE_MAXLEN && c->o->unicode_errors == NULL) {
+                o = decode_key(c->st, t->data, t->v.n);
+            } else {
+                o = decode_str(t->data, t->v.n, c->o->unicode_errors);
+            }
             break;
         case MPK_T_BIN:
             o = PyBytes_FromStringAndSize((const char *)t->data, t->v.n);
@@ -171,8 +232,8 @@ static mpk_status_t py_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key_, mpk_obj_t
         Py_DECREF(value);
         return MPK_ERR_CALLBACK;
     }
-    if (PyUnicode_CheckExact(key)) {
-        PyUnicode_InternInPlace(&key);
+    if (PyUnicode_CheckExact(key) && !PyUnicode_CHECK_INTERNED(key)) {
+        PyUnicode_InternInPlace(&key);  // keys from the key cache are interned already
     }
     if (c->o->object_pairs_hook != NULL) {
         PyObject *pair = PyTuple_Pack(2, key, value);
@@ -424,17 +485,38 @@ static int unpack_opts_init(unpack_opts *o, unpack_args *a, Py_ssize_t size) {
 // ---------------------------------------------------------------------------
 // unpackb
 
+static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args *a);
+
+PyObject *cmsgpack_unpackb_plain(PyObject *module, PyObject *packed) {
+    return unpackb_impl(cmsgpack_get_state(module), packed, NULL);
+}
+
 PyObject *cmsgpack_unpackb(PyObject *module, PyObject *args, PyObject *kwargs) {
-    cmsgpack_state *st = cmsgpack_get_state(module);
     static char *kwlist[] = { "packed", UNPACK_KWLIST, NULL };
     PyObject *packed;
     unpack_args a;
-    unpack_opts o;
     unpack_args_defaults(&a);
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$" UNPACK_FMT ":unpackb", kwlist, &packed,
-        UNPACK_REFS(&a))) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$" UNPACK_FMT ":unpackb", kwlist,
+        &packed, UNPACK_REFS(&a))) {
         return NULL;
     }
+    return unpackb_impl(cmsgpack_get_state(module), packed, &a);
+}
+
+// The options of a call without any: every default, limits = the input size.
+static void unpack_opts_default(unpack_opts *o, Py_ssize_t size) {
+    memset(o, 0, sizeof *o);
+    o->use_list = 1;
+    o->strict_map_key = 1;
+    uint32_t n = limit_value(size, size);
+    o->limits.max_str = o->limits.max_bin = o->limits.max_ext = o->limits.max_array = n;
+    o->limits.max_map = n / 2;
+    o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
+}
+
+// a == NULL: no options.
+static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args *a) {
+    unpack_opts o;
     Py_buffer view;
     if (PyObject_GetBuffer(packed, &view, PyBUF_SIMPLE) < 0) {
         return NULL;
@@ -444,7 +526,9 @@ PyObject *cmsgpack_unpackb(PyObject *module, PyObject *args, PyObject *kwargs) {
         PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
         return NULL;
     }
-    if (unpack_opts_init(&o, &a, view.len) < 0) {
+    if (a == NULL) {
+        unpack_opts_default(&o, view.len);
+    } else if (unpack_opts_init(&o, a, view.len) < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
