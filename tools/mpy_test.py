@@ -134,7 +134,10 @@ def run_qemu(firmware, module, timeout, image_path, code=None):
     finally:
         proc.kill()
         proc.wait()
-    return out.replace(b"\x04", b"\n")
+    # Keep what ran: the banner and raw REPL prompts are noise.
+    if b"raw REPL; CTRL-B to exit\r\n>OK" in out:
+        out = out.split(b"raw REPL; CTRL-B to exit\r\n>OK", 1)[1]
+    return out.replace(b"\x04", b"\n").rstrip(b"\n>") + b"\n"
 
 
 def run_script_qemu(firmware, script, timeout=60):
@@ -149,10 +152,7 @@ def run_script_qemu(firmware, script, timeout=60):
     finally:
         os.unlink(image)
     # Keep what the script printed: between the raw REPL's OK and its end.
-    text = out.decode("utf-8", "replace")
-    if "OK" in text:
-        text = text.split("OK", 1)[1]
-    return text.rstrip("\n>").strip("\n") + "\n"
+    return out.decode("utf-8", "replace").strip("\n") + "\n"
 
 
 def main():
