@@ -225,45 +225,8 @@ static const mpk_visitor_t mp_visitor = {
 };
 
 // skip(): every check, no objects.
-static mpk_status_t skip_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
-    (void)ctx;
-    (void)t;
-    *out = mp_const_none;
-    return MPK_OK;
-}
-
-static mpk_status_t skip_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
-    (void)ctx;
-    (void)t;
-    (void)prealloc;
-    *out = mp_const_none;
-    return MPK_OK;
-}
-
-static mpk_status_t skip_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
-    (void)ctx;
-    (void)f;
-    (void)item;
-    return MPK_OK;
-}
-
-static mpk_status_t skip_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value) {
-    (void)ctx;
-    (void)f;
-    (void)key;
-    (void)value;
-    return MPK_OK;
-}
-
-static mpk_status_t skip_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
-    (void)ctx;
-    (void)f;
-    (void)out;
-    return MPK_OK;
-}
-
 static const mpk_visitor_t skip_visitor = {
-    skip_scalar, skip_begin, skip_item, skip_pair, skip_end, NULL, mp_grow,
+    mpk_skip_scalar, mpk_skip_begin, mpk_skip_item, mpk_skip_pair, mpk_skip_end, NULL, mp_grow,
 };
 
 // ---------------------------------------------------------------------------

@@ -512,6 +512,20 @@ void mpk_decoder_init(mpk_decoder_t *d, const mpk_visitor_t *vis, void *ctx,
 mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
     bool final, size_t *used, mpk_obj_t *out);
 
+/**
+ * Callbacks that build nothing (every handle is 0): a visitor made of these
+ * checks a whole object (format, limits, depth) and skips it. A binding
+ * adds its own grow (and discard, if any):
+ *
+ *     static const mpk_visitor_t skip = { mpk_skip_scalar, mpk_skip_begin,
+ *         mpk_skip_item, mpk_skip_pair, mpk_skip_end, NULL, my_grow };
+ */
+mpk_status_t mpk_skip_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out);
+mpk_status_t mpk_skip_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out);
+mpk_status_t mpk_skip_item(void *ctx, mpk_frame_t *f, mpk_obj_t item);
+mpk_status_t mpk_skip_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value);
+mpk_status_t mpk_skip_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out);
+
 /** True if the decoder is between objects (no open container). */
 static inline bool mpk_decoder_idle(const mpk_decoder_t *d) {
     return d->depth == 0;

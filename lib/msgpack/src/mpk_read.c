@@ -439,3 +439,32 @@ void mpk_decoder_reset(mpk_decoder_t *d) {
     d->err_value = 0;
     d->err_max = 0;
 }
+
+mpk_status_t mpk_skip_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    (void)ctx;
+    (void)t;
+    *out = (mpk_obj_t)0;
+    return MPK_OK;
+}
+
+mpk_status_t mpk_skip_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+    (void)prealloc;
+    return mpk_skip_scalar(ctx, t, out);
+}
+
+mpk_status_t mpk_skip_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+    (void)ctx;
+    (void)f;
+    (void)item;
+    return MPK_OK;
+}
+
+mpk_status_t mpk_skip_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key, mpk_obj_t value) {
+    (void)key;
+    return mpk_skip_item(ctx, f, value);
+}
+
+mpk_status_t mpk_skip_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+    (void)out;
+    return mpk_skip_item(ctx, f, (mpk_obj_t)0);
+}

@@ -728,6 +728,29 @@ static void test_map_key_flag(void) {
     tv_release(&c, t);
 }
 
+// The skip callbacks check a whole object and build nothing.
+static void test_skip_visitor(void) {
+    static const mpk_visitor_t skip = {
+        mpk_skip_scalar, mpk_skip_begin, mpk_skip_item, mpk_skip_pair, mpk_skip_end, NULL, NULL,
+    };
+    static const uint8_t two[] = "\x82\xa1" "a" "\x92\x01\xc0\xa1" "b" "\xc4\x02xy" "\x07";
+    mpk_frame_t frames[4];
+    mpk_limits_t limits;
+    mpk_decoder_t d;
+    mpk_obj_t obj = (mpk_obj_t)1;
+    size_t used;
+    mpk_limits_default(&limits);
+    mpk_decoder_init(&d, &skip, NULL, &limits, frames, 4);
+    CHECK(mpk_decoder_feed(&d, two, sizeof two - 1, false, &used, &obj) == MPK_OK);
+    CHECK_EQ(used, sizeof two - 2);  // the map, not the 0x07 after it
+    CHECK(obj == NULL);
+    CHECK(mpk_decoder_feed(&d, (const uint8_t *)"\x92\x01\xc1", 3, true, &used, &obj) == MPK_ERR_INVALID);
+    mpk_decoder_reset(&d);
+    limits.max_bin = 1;
+    mpk_decoder_init(&d, &skip, NULL, &limits, frames, 4);
+    CHECK(mpk_decoder_feed(&d, two, sizeof two - 1, true, &used, &obj) == MPK_ERR_LIMIT);
+}
+
 // ---------------------------------------------------------------------------
 // Input buffer
 
@@ -802,6 +825,7 @@ int main(void) {
     RUN_TEST(test_random_roundtrip);
     RUN_TEST(test_one_object_per_feed);
     RUN_TEST(test_map_key_flag);
+    RUN_TEST(test_skip_visitor);
     RUN_TEST(test_inbuf);
     return mpx_test_report("test_mpk");
 }
