@@ -611,12 +611,16 @@ static mp_obj_t packer_bytes(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(packer_bytes_obj, packer_bytes);
 
 // A view of a copy: the internal buffer moves when it grows, and a view of
-// it would then point at freed memory.
+// it would then point at freed memory. (Without memoryview: the copy.)
 static mp_obj_t packer_getbuffer(mp_obj_t self_in) {
     mp_obj_t copy = packer_bytes(self_in);
+    #if MICROPY_PY_BUILTINS_MEMORYVIEW
     mp_buffer_info_t b;
     mp_get_buffer_raise(copy, &b, MP_BUFFER_READ);
     return mp_obj_new_memoryview('B', b.len, b.buf);
+    #else
+    return copy;
+    #endif
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(packer_getbuffer_obj, packer_getbuffer);
 

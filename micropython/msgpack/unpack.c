@@ -53,9 +53,16 @@ static mp_obj_t new_int64(int64_t v) {
     return mp_obj_new_int_from_ll(v);
 }
 
+// UnicodeError exists only in firmware with unicode strings; it is a ValueError.
+#if MICROPY_PY_BUILTINS_STR_UNICODE
+#define UNICODE_ERROR mp_type_UnicodeError
+#else
+#define UNICODE_ERROR mp_type_ValueError
+#endif
+
 static mp_obj_t new_str(const uint8_t *p, size_t n, bool map_key) {
     if (!mpk_utf8_valid(p, n)) {
-        mp_raise_msg(&mp_type_UnicodeError, MP_ERROR_TEXT("invalid UTF-8 in str"));
+        mp_raise_msg(&UNICODE_ERROR, MP_ERROR_TEXT("invalid UTF-8 in str"));
     }
     if (map_key) {
         // Keys are often names the firmware knows (attribute, option and
@@ -375,6 +382,7 @@ static mp_int_t stream_read(mp_obj_t stream, uint8_t *buf, size_t n, bool once) 
         return (mp_int_t)got;
     }
     mp_obj_t dest[3];
+    #if MICROPY_PY_BUILTINS_MEMORYVIEW
     mp_load_method_maybe(stream, MP_QSTR_readinto, dest);
     if (dest[0] != MP_OBJ_NULL) {
         dest[2] = mp_obj_new_memoryview('B', n, buf);
@@ -388,6 +396,7 @@ static mp_int_t stream_read(mp_obj_t stream, uint8_t *buf, size_t n, bool once) 
         }
         return got;
     }
+    #endif
     mp_load_method(stream, MP_QSTR_read, dest);
     dest[2] = MP_OBJ_NEW_SMALL_INT(n);
     mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
