@@ -24,6 +24,7 @@ if os.environ.get("MPX_WERROR", "1") != "0":
 setup(
     package_dir={"": "cpython"},
     packages=["mpx", "mpx.msgpack"],
+    py_modules=["mpx.finaliserproxy", "mpx.ioctl"],
     ext_modules=[
         Extension(
             "mpx.msgpack._cmsgpack",

@@ -20,6 +20,8 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 EXAMPLES = [
     ("MessagePack", "msgpack_session.py"),
     ("MessagePack ExtType", "msgpack_ext_type.py"),
+    ("FinaliserProxy", "finaliserproxy_seed.py"),
+    ("ioctl: a Python stream answers poll", "ioctl_poll.py"),
 ]
 
 

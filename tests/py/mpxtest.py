@@ -40,9 +40,14 @@ def raises(exc_type, fn, *args, **kwargs):
     except exc_type as e:
         return e
     except Exception as e:  # noqa: BLE001 - report the wrong type clearly
-        raise AssertionError("expected {}, got {}: {}".format(
-            exc_type.__name__, type(e).__name__, e))
-    raise AssertionError("expected {}, nothing was raised".format(exc_type.__name__))
+        raise AssertionError("expected {}, got {}: {}".format(_names(exc_type), type(e).__name__, e))
+    raise AssertionError("expected {}, nothing was raised".format(_names(exc_type)))
+
+
+def _names(exc_type):
+    if isinstance(exc_type, tuple):
+        return " or ".join(t.__name__ for t in exc_type)
+    return exc_type.__name__
 
 
 def has_bigint():
