@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # mpx: the two commands of a fresh Debian 12 machine, and a few more.
 #
-#   make demo     the seed's MessagePack session, on the desktop (and under
-#                 MicroPython too when MICROPY=/path/to/micropython is set)
+#   make demo     the seed's sessions (MessagePack, FinaliserProxy) and the
+#                 examples, on the desktop (and under MicroPython too when
+#                 MICROPY=/path/to/micropython is set)
 #   make test     every test: C (host, ASan/UBSan, valgrind, Cortex-M4/M7 in
 #                 QEMU), Python, fuzzers (a few seconds each), and the
 #                 MicroPython tests when MICROPY is set; one summary line

@@ -6,6 +6,8 @@ same name, so the same application code and tests run on the desktop and on the
 board:
 
 - ``mpx.msgpack``: MessagePack, compatible with msgpack-python 1.0.
+- ``mpx.finaliserproxy``: ``FinaliserProxy`` and ``Queue``.
+- ``mpx.ioctl``: a stream's ioctl (POLL, TIMEOUT, ...), as on the board.
 """
 
 __version__ = "0.1.0"
