@@ -93,7 +93,10 @@ static void pack_float(pack_state_t *ps, mp_obj_t obj) {
 #endif
 
 // Write an int; false if it is outside [-2^63, 2^64 - 1].
-static bool pack_int(pack_state_t *ps, mp_obj_t obj) {
+// Never inlined: it catches OverflowError with nlr_push, and a caller's
+// locals held in registers are not reliable after such a non-local return
+// (seen on the i386 unix port, where `default` was then skipped).
+MP_NOINLINE static bool pack_int(pack_state_t *ps, mp_obj_t obj) {
     if (mp_obj_is_small_int(obj)) {
         mpk_write_int(ps->w, MP_OBJ_SMALL_INT_VALUE(obj));
         return true;
@@ -122,12 +125,21 @@ static bool pack_int(pack_state_t *ps, mp_obj_t obj) {
     #endif
 }
 
+// An ext type code as int8; no silent wrap-around.
+static int8_t ext_code(mp_obj_t code) {
+    mp_int_t c = mp_obj_get_int(code);
+    if (c < -128 || c > 127) {
+        mp_raise_ValueError(MP_ERROR_TEXT("ext type code is outside -128..127"));
+    }
+    return (int8_t)c;
+}
+
 static void pack_ext(pack_state_t *ps, mp_obj_t obj) {
     msgpack_ext_obj_t *e = MP_OBJ_TO_PTR(obj);
     mp_buffer_info_t data;
     mp_get_buffer_raise(e->data, &data, MP_BUFFER_READ);
     check_len(data.len);
-    mpk_write_ext(ps->w, (int8_t)mp_obj_get_int(e->code), data.buf, data.len);
+    mpk_write_ext(ps->w, ext_code(e->code), data.buf, data.len);
 }
 
 static void pack_timestamp(pack_state_t *ps, mp_obj_t obj) {
@@ -595,7 +607,7 @@ static void step_ext(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t args_in) {
     mp_buffer_info_t data;
     mp_get_buffer_raise(args[1], &data, MP_BUFFER_READ);
     check_len(data.len);
-    mpk_write_ext(w, (int8_t)mp_obj_get_int(args[0]), data.buf, data.len);
+    mpk_write_ext(w, ext_code(args[0]), data.buf, data.len);
 }
 
 static mp_obj_t packer_pack_ext_type(mp_obj_t self_in, mp_obj_t code, mp_obj_t data) {

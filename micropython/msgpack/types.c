@@ -20,7 +20,8 @@ static mp_obj_t new_int64(int64_t v) {
     return mp_obj_new_int_from_ll(v);
 }
 
-bool msgpack_int64(mp_obj_t o, int64_t *out) {
+// Never inlined: it catches OverflowError with nlr_push (see pack_int).
+MP_NOINLINE bool msgpack_int64(mp_obj_t o, int64_t *out) {
     if (mp_obj_is_small_int(o)) {
         *out = MP_OBJ_SMALL_INT_VALUE(o);
         return true;

@@ -232,6 +232,10 @@ def test_bad_arguments():
     raises(ValueError, msgpack.unpackb, b'\xc7\x05\xff12345')   # timestamp of 5 bytes
     raises(ValueError, msgpack.unpackb, b'\xd7\xff' + b'\xff' * 8)  # nanoseconds > 999999999
     raises(msgpack.BufferFull, msgpack.Unpacker(max_buffer_size=4).feed, b'12345')
+    p = msgpack.Packer()
+    for code in (128, 200, -129, 1000):       # not silently wrapped into an int8
+        raises(ValueError, p.pack_ext_type, code, b'x')
+    assert p.pack_ext_type(-128, b'x') == b'\xd4\x80x' and p.pack_ext_type(127, b'') == b'\xc7\x00\x7f'
     u = msgpack.Unpacker(BytesIO(b''))
     raises(AssertionError, u.feed, b'\x01')
     if IS_MICROPYTHON:

@@ -223,7 +223,9 @@ static int pack_ext(pack_ctx *c, PyObject *obj) {
         char *p;
         Py_ssize_t n;
         if (!(code_v == -1 && PyErr_Occurred()) && PyBytes_AsStringAndSize(data, &p, &n) == 0) {
-            if (n > ITEM_LIMIT) {
+            if (code_v < -128 || code_v > 127) {
+                PyErr_Format(PyExc_ValueError, "ext type code %ld is outside -128..127", code_v);
+            } else if (n > ITEM_LIMIT) {
                 PyErr_SetString(PyExc_ValueError, "EXT data is too large");
             } else {
                 mpk_write_ext(c->w, (int8_t)code_v, p, (size_t)n);
@@ -830,6 +832,10 @@ typedef struct ext_arg {
 static int step_ext(packer_obj *self, mpk_writer_t *w, void *arg) {
     (void)self;
     ext_arg *e = arg;
+    if (e->code < -128 || e->code > 127) {
+        PyErr_Format(PyExc_ValueError, "ext type code %ld is outside -128..127", e->code);
+        return -1;
+    }
     if (e->data.len > ITEM_LIMIT) {
         PyErr_SetString(PyExc_ValueError, "ext data too large");
         return -1;
