@@ -78,6 +78,9 @@ fuzz() {
     "build/fuzz/fuzz/fuzz_mpk_$f" -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
       -artifact_prefix="build/fuzz/artifacts-$f/" "build/fuzz/corpus-$f" || return 1
   done
+  mkdir -p build/fuzz/corpus-urpc build/fuzz/artifacts-urpc
+  build/fuzz/fuzz/fuzz_urpc_deframer -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
+    -artifact_prefix=build/fuzz/artifacts-urpc/ build/fuzz/corpus-urpc || return 1
 }
 usermod_cmake() {
   rm -rf build/usermod-check && cmake -S tests/cmake -B build/usermod-check

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// Unit tests of lib/urpc's frames: CRC vectors, round trips, and a damaged
+// stream (garbage, lost bytes, flipped bits, hostile headers) from which the
+// deframer recovers every undamaged frame and never returns a wrong one.
+
+#include <stdlib.h>
+
+#include "mpx_test.h"
+#include "urpc.h"
+
+MPX_TEST_MAIN_DEFS
+
+#define MAX_BODY 2048
+
+static uint8_t dbuf[MAX_BODY + URPC_OVERHEAD];
+
+// Build a frame into out; returns its length.
+static size_t make_frame(uint8_t *out, unsigned kind, uint16_t id, const uint8_t *body, size_t len) {
+    urpc_header(out, kind, id, len);
+    memcpy(out + URPC_HEADER_SIZE, body, len);
+    urpc_trailer(out + URPC_HEADER_SIZE + len, body, len);
+    return len + URPC_OVERHEAD;
+}
+
+static void test_crc_vectors(void) {
+    const uint8_t *s = (const uint8_t *)"123456789";
+    CHECK(urpc_crc32(0, s, 9) == 0xCBF43926u);
+    CHECK(urpc_crc16(0xFFFFu, s, 9) == 0x29B1u);
+    // Piecewise equals whole, at every split and for lengths around the
+    // 4-byte slices.
+    static uint8_t data[64];
+    for (int i = 0; i < 64; i++) {
+        data[i] = (uint8_t)(i * 37 + 11);
+    }
+    uint32_t whole = urpc_crc32(0, data, 64);
+    for (size_t cut = 0; cut <= 64; cut++) {
+        CHECK(urpc_crc32(urpc_crc32(0, data, cut), data + cut, 64 - cut) == whole);
+    }
+    CHECK(urpc_crc32(0, data, 0) == 0);
+}
+
+static void test_header_layout_and_limits(void) {
+    uint8_t h[URPC_HEADER_SIZE];
+    CHECK(urpc_header(h, URPC_REPLY, 0x1234, 0x0A0B0C) == URPC_OK);
+    CHECK(h[0] == 0xB7 && h[1] == 0x5E && h[2] == 0x12);
+    CHECK(h[3] == 0x34 && h[4] == 0x12);
+    CHECK(h[5] == 0x0C && h[6] == 0x0B && h[7] == 0x0A);
+    uint16_t crc = urpc_crc16(0xFFFF, h, 8);
+    CHECK(h[8] == (crc & 0xff) && h[9] == (crc >> 8));
+    CHECK(urpc_header(h, URPC_REQUEST, 1, URPC_MAX_BODY + 1) == URPC_ERR_ARG);
+    CHECK(urpc_header(h, 0, 1, 0) == URPC_ERR_ARG);
+    urpc_deframer_t d;
+    CHECK(urpc_deframer_init(&d, dbuf, 100, 100) == URPC_ERR_ARG);  // no room for the overhead
+    urpc_frame_t f;
+    CHECK(urpc_deframer_next(&d, &f) == URPC_ERR_ARG);
+    CHECK_EQ(URPC_OVERHEAD, 14);
+}
+
+static void test_round_trip_in_any_pieces(void) {
+    static uint8_t stream[20000];
+    static uint8_t bodies[20][300];
+    size_t lens[20], n = 0;
+    uint32_t seed = 7;
+    for (int k = 0; k < 20; k++) {
+        lens[k] = (size_t)(mpx_test_rand(&seed) % 300);
+        for (size_t i = 0; i < lens[k]; i++) {
+            bodies[k][i] = (uint8_t)mpx_test_rand(&seed);
+        }
+        n += make_frame(stream + n, 1 + (unsigned)k % 3, (uint16_t)(k * 1000), bodies[k], lens[k]);
+    }
+    for (size_t step = 1; step <= 64; step *= 4) {
+        urpc_deframer_t d;
+        urpc_frame_t f;
+        CHECK(urpc_deframer_init(&d, dbuf, sizeof dbuf, MAX_BODY) == URPC_OK);
+        int got = 0;
+        for (size_t pos = 0; pos < n;) {
+            size_t take = step < n - pos ? step : n - pos;
+            pos += urpc_deframer_feed(&d, stream + pos, take);
+            while (urpc_deframer_next(&d, &f) == URPC_OK) {
+                CHECKF(f.id == got * 1000 && f.kind == 1 + got % 3 && f.len == lens[got]
+                    && memcmp(f.body, bodies[got], f.len) == 0, "frame %d step %u", got, (unsigned)step);
+                got++;
+            }
+            CHECK(d.need > 0 || pos == n);
+        }
+        CHECK_EQ(got, 20);
+        CHECK_EQ(d.dropped, 0);
+        CHECK_EQ(d.skipped, 0);
+    }
+}
+
+// A stream of numbered frames, damaged at random; everything that comes out
+// must be a frame that was sent, in order, and every frame that was not
+// touched must come out.
+static void test_damaged_stream(void) {
+    enum { FRAMES = 2000 };
+    static uint8_t clean[FRAMES * 80];
+    static uint8_t noisy[FRAMES * 120];
+    static size_t frame_at[FRAMES + 1];
+    static bool damaged[FRAMES];
+    uint32_t seed = 12345;
+    size_t n = 0;
+    for (int k = 0; k < FRAMES; k++) {
+        uint8_t body[64];
+        size_t len = 4 + mpx_test_rand(&seed) % 60;
+        memcpy(body, &k, sizeof k);
+        for (size_t i = 4; i < len; i++) {
+            body[i] = (uint8_t)(k + i);
+        }
+        frame_at[k] = n;
+        n += make_frame(clean + n, URPC_REQUEST, (uint16_t)k, body, len);
+    }
+    frame_at[FRAMES] = n;
+    // Copy with about 1% of bytes damaged: flipped, dropped, or followed by
+    // garbage (including fake sync pairs).
+    size_t m = 0;
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (i >= frame_at[k + 1]) {
+            k++;
+        }
+        uint32_t r = mpx_test_rand(&seed) % 300;
+        if (r == 0) {
+            noisy[m++] = clean[i] ^ (uint8_t)(1u << (mpx_test_rand(&seed) % 8));
+            damaged[k] = true;
+        } else if (r == 1) {
+            damaged[k] = true;          // lost
+        } else if (r == 2) {
+            noisy[m++] = clean[i];
+            noisy[m++] = URPC_SYNC0;    // garbage between or inside frames
+            noisy[m++] = URPC_SYNC1;
+            noisy[m++] = (uint8_t)mpx_test_rand(&seed);
+            if (i + 1 < frame_at[k + 1]) {
+                damaged[k] = true;      // inside the frame (after its last byte it is between frames)
+            }
+        } else {
+            noisy[m++] = clean[i];
+        }
+    }
+    urpc_deframer_t d;
+    urpc_frame_t f;
+    urpc_deframer_init(&d, dbuf, sizeof dbuf, MAX_BODY);
+    int expected = 0, got = 0, last = -1, untouched = 0;
+    for (int j = 0; j < FRAMES; j++) {
+        untouched += !damaged[j];
+    }
+    for (size_t pos = 0; pos < m;) {
+        pos += urpc_deframer_feed(&d, noisy + pos, 1 + mpx_test_rand(&seed) % 97 < m - pos
+            ? 1 + mpx_test_rand(&seed) % 97 : m - pos);
+        while (urpc_deframer_next(&d, &f) == URPC_OK) {
+            int id;
+            memcpy(&id, f.body, sizeof id);
+            CHECKF(id > last && id < FRAMES && f.id == (uint16_t)id, "frame %d after %d", id, last);
+            CHECKF(!damaged[id], "damaged frame %d came out", id);
+            last = id;
+            got++;
+            (void)expected;
+        }
+    }
+    printf("  %d of %d frames were damaged; %d recovered, %u dropped, %u bytes skipped\n",
+        FRAMES - untouched, FRAMES, got, (unsigned)d.dropped, (unsigned)d.skipped);
+    CHECK_EQ(got, untouched);
+    CHECK(FRAMES - untouched > 100);  // the test did damage plenty
+}
+
+static void test_hostile_headers(void) {
+    urpc_deframer_t d;
+    urpc_frame_t f;
+    uint8_t buf[200];
+    uint8_t good[64];
+    size_t n;
+    urpc_deframer_init(&d, dbuf, sizeof dbuf, 100);
+    // A valid header that announces more than max_body: refused at once
+    // (no waiting for 16 MB), and the frame after it comes through.
+    urpc_header(buf, URPC_REQUEST, 1, URPC_MAX_BODY);
+    n = URPC_HEADER_SIZE;
+    n += make_frame(buf + n, URPC_REPLY, 2, (const uint8_t *)"ok", 2);
+    urpc_deframer_feed(&d, buf, n);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_OK && f.id == 2 && f.len == 2);
+    CHECK_EQ(d.dropped, 1);
+    // Unknown kind and unknown format version: refused.
+    urpc_deframer_clear(&d);
+    size_t g = make_frame(good, 7, 3, (const uint8_t *)"x", 1);
+    urpc_deframer_feed(&d, good, g);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE);
+    CHECK_EQ(d.dropped, 2);
+    g = make_frame(good, URPC_REQUEST, 4, (const uint8_t *)"x", 1);
+    good[2] = 0x21;  // format 2
+    uint16_t crc = urpc_crc16(0xFFFF, good, 8);
+    good[8] = (uint8_t)crc;
+    good[9] = (uint8_t)(crc >> 8);
+    urpc_deframer_feed(&d, good, g);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE);
+    // A bad body CRC: dropped, counted.
+    g = make_frame(good, URPC_REQUEST, 5, (const uint8_t *)"abc", 3);
+    good[URPC_HEADER_SIZE] ^= 1;
+    urpc_deframer_feed(&d, good, g);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE);
+    CHECK_EQ(d.dropped, 4);
+    // A sync pair split across feeds is still found.
+    urpc_deframer_clear(&d);
+    g = make_frame(good, URPC_REQUEST, 6, (const uint8_t *)"split", 5);
+    urpc_deframer_feed(&d, (const uint8_t *)"zz", 2);
+    urpc_deframer_feed(&d, good, 1);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE && d.need == URPC_HEADER_SIZE - 1);
+    urpc_deframer_feed(&d, good + 1, g - 1);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_OK && f.id == 6);
+    // Garbage only: everything skipped, the buffer never fills up.
+    urpc_deframer_clear(&d);
+    static uint8_t junk[10000];
+    memset(junk, 0x42, sizeof junk);
+    size_t fed = 0;
+    while (fed < sizeof junk) {
+        size_t took = urpc_deframer_feed(&d, junk + fed, sizeof junk - fed);
+        CHECK(took > 0);
+        fed += took;
+        CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE);
+    }
+}
+
+static void test_space_and_commit(void) {
+    urpc_deframer_t d;
+    urpc_frame_t f;
+    uint8_t frame[80];
+    size_t g = make_frame(frame, URPC_REPLY, 9, (const uint8_t *)"zero copy", 9);
+    urpc_deframer_init(&d, dbuf, sizeof dbuf, MAX_BODY);
+    size_t room;
+    uint8_t *p = urpc_deframer_space(&d, &room);
+    CHECK(room == sizeof dbuf);
+    memcpy(p, frame, g);
+    urpc_deframer_commit(&d, g);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_OK && f.len == 9 && memcmp(f.body, "zero copy", 9) == 0);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE && d.need == URPC_HEADER_SIZE);
+    p = urpc_deframer_space(&d, &room);
+    CHECK(p == dbuf && room == sizeof dbuf);  // consumed bytes are given back
+}
+
+int main(void) {
+    RUN_TEST(test_crc_vectors);
+    RUN_TEST(test_header_layout_and_limits);
+    RUN_TEST(test_round_trip_in_any_pieces);
+    RUN_TEST(test_damaged_stream);
+    RUN_TEST(test_hostile_headers);
+    RUN_TEST(test_space_and_commit);
+    return mpx_test_report("test_urpc");
+}
