@@ -23,7 +23,7 @@ if os.environ.get("MPX_WERROR", "1") != "0":
 
 setup(
     package_dir={"": "cpython"},
-    packages=["mpx", "mpx.msgpack"],
+    packages=["mpx", "mpx.msgpack", "mpx.urpc"],
     py_modules=["mpx.finaliserproxy", "mpx.ioctl"],
     ext_modules=[
         Extension(
@@ -31,6 +31,12 @@ setup(
             sources=[rel("cpython", "mpx", "msgpack", "_cmsgpack", f)
                      for f in ("module.c", "pack.c", "unpack.c")] + MPK_SOURCES,
             include_dirs=[rel("lib", "msgpack", "include")],
+            extra_compile_args=CFLAGS + ["-O2", "-g"],
+        ),
+        Extension(
+            "mpx._urpc",
+            sources=[rel("cpython", "mpx", "_urpc.c"), rel("lib", "urpc", "src", "urpc_frame.c")],
+            include_dirs=[rel("lib", "urpc", "include")],
             extra_compile_args=CFLAGS + ["-O2", "-g"],
         ),
     ],

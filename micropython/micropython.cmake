@@ -4,3 +4,4 @@
 include(${CMAKE_CURRENT_LIST_DIR}/msgpack/micropython.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/finaliserproxy/micropython.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/ioctl/micropython.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/urpc/micropython.cmake)

@@ -30,6 +30,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(ROOT, "tests", "py")
 DATA = os.path.join(ROOT, "tests", "data")
+# Python packages of the project that boards freeze (the tests import them).
+PYLIBS = [os.path.join(ROOT, "micropython", "urpc", "py")]
 RESULT = re.compile(rb"(\d+) passed, (\d+) failed")
 
 
@@ -82,7 +84,8 @@ def romfs_image(tree):
 # --- running ------------------------------------------------------------------
 
 def run_unix(micropy, module, timeout):
-    cmd = [micropy, "-X", "heapsize=8m", "mpy_runner.py", "--data", DATA, module]
+    cmd = [micropy, "-X", "heapsize=8m", "mpy_runner.py", "--data", DATA,
+           "--path", ":".join(PYLIBS), module]
     try:
         p = subprocess.run(cmd, cwd=TESTS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=timeout)
@@ -124,7 +127,7 @@ def run_qemu(firmware, module, timeout, image_path, code=None):
         out += read_until(proc, b"raw REPL; CTRL-B to exit\r\n>", deadline)
         if code is None:
             code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
-                    "mpy_runner.main(['--data', '/rom/data', {!r}])\n").format(module).encode()
+                    "mpy_runner.main(['--data', '/rom/data', '--path', '/rom/lib0', {!r}])\n").format(module).encode()
         proc.stdin.write(code + b"\x04")
         proc.stdin.flush()
         out += read_until(proc, b"\x04>", deadline)
@@ -179,7 +182,10 @@ def main():
                 if image is None:
                     fd, image = tempfile.mkstemp(suffix=".romfs")
                     with os.fdopen(fd, "wb") as f:
-                        f.write(romfs_image({"py": TESTS, "data": DATA}))
+                        tree = {"py": TESTS, "data": DATA}
+                        for i, lib in enumerate(PYLIBS):
+                            tree["lib{}".format(i)] = lib
+                        f.write(romfs_image(tree))
                 out = run_qemu(micropy, module, args.timeout, image)
             else:
                 out = run_unix(micropy, module, args.timeout)

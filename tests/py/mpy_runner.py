@@ -3,7 +3,7 @@
 is called; a test passes if it returns, fails if it raises. Prints a line per
 failure or skip (with its reason) and ends with "N passed, N failed".
 
-    micropython mpy_runner.py [--data DIR] test_module [test_module ...]
+    micropython mpy_runner.py [--data DIR] [--path DIR:DIR] test_module [test_module ...]
 """
 import sys
 
@@ -39,8 +39,12 @@ def run_module(name, totals):
 
 def main(argv):
     args = list(argv)
-    if len(args) >= 2 and args[0] == "--data":
-        mpxtest.DATA_DIR = args[1]
+    while len(args) >= 2 and args[0] in ("--data", "--path"):
+        if args[0] == "--data":
+            mpxtest.DATA_DIR = args[1]
+        else:
+            for p in reversed(args[1].split(":")):
+                sys.path.insert(1, p)
         args = args[2:]
     totals = [0, 0, 0]
     for name in args:

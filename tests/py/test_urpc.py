@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: MIT
+"""urpc end to end on an in-memory link: imports, attributes, calls, kwargs,
+exceptions, proxies passed back, equality, large transfers, releases, the
+object table, timeouts, a damaged link, hostile frames.
+
+Runs under CPython (mpx.urpc) and MicroPython (the frozen or on-path urpc);
+the same protocol code on both. Real streams are in test_urpc_desktop.py.
+"""
+import errno
+import gc
+
+import urpc_loop
+from mpxtest import IS_MICROPYTHON, raises
+
+try:
+    from mpx import urpc, msgpack, _urpc
+except ImportError:
+    import urpc
+    import msgpack
+    import _urpc
+
+
+def setup():
+    client, server, end = urpc_loop.pair(urpc)
+    return client, server, end, client.import_('urpc_fixture')
+
+
+def test_import_attributes_calls_kwargs():
+    client, server, end, fx = setup()
+    assert fx.VERSION == 3                      # a value
+    assert fx.add(2, 3) == 5                    # a function, one round trip
+    assert fx.join('a', 'b', sep='-', end='!') == 'a-b!'
+    c = fx.Counter(5)                           # a class, called remotely
+    assert isinstance(c, urpc.Proxy)
+    assert c.incr() == 6 and c.incr(by=4) == 10
+    assert c.value == 10                        # a data attribute
+    c.value = 20                                # set remotely
+    assert c.get() == 20
+    assert fx.value_of(c) == 20                 # a proxy passed back is the object
+    assert str(c).startswith('<')               # str() of the remote object
+    assert client.server['protocol'] == urpc.PROTOCOL
+
+
+def test_references_compare_and_hash():
+    client, server, end, fx = setup()
+    c = fx.Counter(1)
+    same = fx.same(c)
+    assert same == c and hash(same) == hash(c) and same is not c
+    assert {c: 'x'}[same] == 'x'
+    a, d = fx.pair()                            # one object, twice in one reply
+    assert a == d['again'] and a.get() == 42
+    assert fx.Counter(1) != c
+
+
+def test_exceptions_come_back_as_data():
+    client, server, end, fx = setup()
+    e = raises(ValueError, fx.fail, 'ValueError', 'bad value')
+    assert e.args == ('bad value',)
+    raises(KeyError, fx.fail, 'KeyError', 'k')
+    raises(ZeroDivisionError, fx.fail, 'ZeroDivisionError')
+    e = raises(OSError, fx.fail, 'OSError', errno.ECONNREFUSED)
+    assert e.args[0] == errno.ECONNREFUSED
+    e = raises(urpc.RemoteError, fx.fail, 'FixtureError', 'custom', 7)
+    assert e.name == 'FixtureError' and e.remote_args == ['custom', 7]
+    assert 'fixture' in e.traceback
+    raises(TypeError, fx.add, 1)                # wrong arguments
+    assert fx.add(1, 1) == 2                    # and the link goes on
+    assert server.counts['errors'] == 6
+
+
+def test_nothing_outside_allow_and_no_private_names():
+    client, server, end, fx = setup()
+    raises(ImportError, client.import_, 'builtins')
+    raises(ImportError, client.import_, 'os')
+    raises(AttributeError, getattr, fx, '_private')    # refused locally, never sent
+    raises(AttributeError, client.getattr_, fx, '__dict__')  # and by the server
+    raises(AttributeError, client.getattr_, fx, '_private')
+    raises(AttributeError, client.setattr_, fx, '__name__', 'x')
+    assert fx.add(1, 2) == 3
+
+
+def test_large_transfers():
+    client, server, end, fx = setup()
+    data = fx.blob(4000)
+    assert data == bytes(i & 0xff for i in range(4000))
+    assert fx.echo(b'\x00\xff' * 1500) == b'\x00\xff' * 1500
+    r = fx.Reader(bytes(range(256)) * 10)
+    buf = bytearray(1000)
+    assert r.readinto(buf) == 1000 and buf[:256] == bytearray(range(256))
+    assert r.readinto(buf) == 1000 and r.readinto(buf) == 560
+    s = fx.Sink()
+    gc.collect()
+    big = 10000 if not IS_MICROPYTHON or gc.mem_free() > 500000 else 5000  # the qemu board: 143 kB heap
+    assert s.write(b'x' * big) < big            # write() may take less than all
+    s.sendall(b'y' * big)                       # sendall() sends it all, in pieces
+    assert s.count(b'y') == big
+    # A reply larger than the client accepts is refused by the server, as data.
+    e = raises(ValueError, getattr, s, 'got')
+    assert 'client takes' in str(e)
+    # The bytes on the link: a payload and a few bytes of framing.
+    before = client.stats()['bytes_out']
+    fx.echo(b'z' * 3000)
+    sent = client.stats()['bytes_out'] - before
+    assert 3000 < sent < 3000 + 40, sent
+
+
+def make_and_drop(fx, n):
+    for _ in range(n):
+        fx.new_object()
+
+
+def test_10000_proxies_released_back_to_baseline():
+    client, server, end, fx = setup()
+    base = client.server_stats()['objects']
+    for _ in range(100):
+        make_and_drop(fx, 100)
+        gc.collect()
+    gc.collect()
+    client.flush()
+    s = client.server_stats()
+    assert s['objects'] == base, (s['objects'], base)
+    st = client.stats()
+    assert st['releases_sent'] >= 10000 and st['releases_lost'] == 0
+    assert st['live'] == base - 0 or st['live'] >= 0
+
+
+def test_the_object_table_is_bounded():
+    client, server, end, fx = setup()
+    server.max_objects = len(server._objs) + 5
+    kept = [fx.new_object() for _ in range(5)]
+    e = raises(MemoryError, fx.new_object)
+    assert 'full' in str(e)
+    del kept[:]
+    gc.collect()
+    client.flush()
+    fx.new_object()                              # room again
+
+
+def test_a_dead_server_times_out_and_the_link_recovers():
+    client, server, end, fx = setup()
+    client._timeout = 300
+    pump = end.pump
+    end.pump = None                              # the server stops answering
+    e = raises(OSError, lambda: fx.add(1, 2))
+    assert e.args[0] == errno.ETIMEDOUT
+    assert client.stats()['timeouts'] == 1 and client.stats()['retries'] >= 1
+    end.pump = pump                              # it is back
+    assert fx.add(2, 2) == 4
+    assert fx.add(3, 3) == 6
+
+
+def test_a_damaged_link_gives_right_answers_or_clear_errors():
+    # 1% of the bytes flipped or dropped, both ways.
+    client, server, end = None, None, None
+    for attempt in range(5):   # HELLO itself may time out on a bad start
+        try:
+            client, server, end = urpc_loop.pair(urpc, damage_per_mille=10, seed=7 + attempt)
+            break
+        except OSError:
+            continue
+    assert client is not None
+    client._timeout = 1500
+    fx = client.import_('urpc_fixture')
+    right = timeouts = 0
+    for i in range(150):
+        try:
+            assert fx.add(i, 1000) == i + 1000
+            right += 1
+        except OSError as e:
+            assert e.args[0] == errno.ETIMEDOUT
+            timeouts += 1
+    st = client.stats()
+    assert right + timeouts == 150 and right > 140, (right, timeouts, st)
+    assert st['retries'] > 0 and st['frames_dropped'] + st['bytes_skipped'] > 0
+    # Clean again: everything works and nothing is left over.
+    end.damage = None
+    server._link.stream.damage = None
+    assert fx.add(1, 1) == 2
+
+
+def test_hostile_frames_are_rejected():
+    client, server, end, fx = setup()
+    send_end = server._link.stream
+    c2s = send_end.inbox
+    # A valid header announcing a body far beyond max_body.
+    hdr = bytearray(_urpc.frame(_urpc.REQUEST, 900, b'')[:10])
+    hdr[5:8] = b'\xff\xff\xff'
+    c2s.extend(hdr[:8] + _crc16(hdr[:8]))
+    # A frame with a bad body CRC.
+    bad = bytearray(_urpc.frame(_urpc.REQUEST, 901, msgpack.packb([9, None])))
+    bad[-1] ^= 0xff
+    c2s.extend(bad)
+    # Garbage.
+    c2s.extend(b'\xb7\x5e\x00garbage' * 10)
+    server.poll(0)
+    assert server._link.deframer.dropped >= 2
+    assert fx.add(1, 2) == 3                     # the link is fine
+    # Well-framed nonsense: an unknown operation, a body that is not a list.
+    for body in (msgpack.packb([99, None]), msgpack.packb({'x': 1}), b'\xc1'):
+        c2s.extend(_urpc.frame(_urpc.REQUEST, 950, body))
+        server.poll(0)
+        replies = end.inbox
+        assert len(replies) > 0
+        assert replies.data[2] & 0x0f == _urpc.ERROR
+        replies.clear()
+    assert fx.add(2, 2) == 4
+
+
+def _crc16(data):
+    crc = 0xffff
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xffff if crc & 0x8000 else (crc << 1) & 0xffff
+    return bytes([crc & 0xff, crc >> 8])
+
+
+def test_stats():
+    client, server, end, fx = setup()
+    fx.add(1, 1)
+    s = client.stats()
+    for key in ('live', 'releases_sent', 'frames_dropped', 'retries', 'calls', 'timeouts'):
+        assert key in s, key
+    assert s['calls'] >= 3

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: MIT
+"""Objects for urpc tests to reach through a server (imported by the server)."""
+VERSION = 3
+
+
+class FixtureError(Exception):
+    """No built-in class of this name: arrives as urpc.RemoteError."""
+
+
+class Counter:
+    def __init__(self, value=0):
+        self.value = value
+
+    def incr(self, by=1):
+        self.value += by
+        return self.value
+
+    def get(self):
+        return self.value
+
+
+class Reader:
+    """A stream-like object: readinto() fills the buffer it is given."""
+
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def readinto(self, buf):
+        n = min(len(buf), len(self.data) - self.pos)
+        buf[:n] = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return n
+
+
+class Sink:
+    def __init__(self):
+        self.got = b''
+
+    def write(self, data):
+        self.got += bytes(data)
+        return len(data)
+
+    def sendall(self, data):
+        self.got += bytes(data)
+
+    def count(self, byte):
+        return self.got.count(byte)
+
+
+def add(a, b):
+    return a + b
+
+
+def join(*parts, sep=' ', end=''):
+    return sep.join(parts) + end
+
+
+def same(obj):
+    return obj
+
+
+def value_of(counter):
+    return counter.value
+
+
+def blob(n):
+    return bytes(i & 0xff for i in range(n))
+
+
+def echo(data):
+    return data
+
+
+def pair():
+    c = Counter(42)
+    return [c, {'again': c}]
+
+
+def fail(kind, *args):
+    if kind == 'FixtureError':
+        raise FixtureError(*args)
+    raise getattr(__import__('builtins'), kind)(*args)
+
+
+def new_object():
+    return Counter()
