@@ -48,7 +48,8 @@ except ImportError:
     def sleep_ms(ms):
         _time.sleep(ms / 1000)
 
-__all__ = ["Client", "Server", "Proxy", "RemoteError", "DEFAULT_ALLOW", "PROTOCOL"]
+__all__ = ["Client", "Server", "Proxy", "RemoteError", "DEFAULT_ALLOW", "PROTOCOL", "connect",
+           "client", "module_getattr"]
 
 PROTOCOL = 1
 DEFAULT_ALLOW = ("network", "socket", "select", "ssl", "time", "gc")
@@ -513,8 +514,9 @@ class Server:
         entry = [rid, []]
         self._sending = entry[1]
         try:
-            req = msgpack.unpackb(body, ext_hook=self._ext, strict_map_key=False)
-            if not isinstance(req, list) or len(req) < 2 or not isinstance(req[0], int):
+            # Arrays arrive as tuples: Python APIs expect tuples (socket addresses).
+            req = msgpack.unpackb(body, ext_hook=self._ext, strict_map_key=False, use_list=False)
+            if not isinstance(req, tuple) or len(req) < 2 or not isinstance(req[0], int):
                 raise ValueError("urpc: malformed request")
             self._releases(req[1])
             result = self._dispatch(req[0], req[2:])
@@ -724,3 +726,41 @@ def _traceback(e):
     import traceback
 
     return "".join(traceback.format_exception(type(e), e, e.__traceback__))
+
+
+# ---------------------------------------------------------------------------
+# The board's link, for the socket/network/select/ssl shims
+
+_default = None
+
+
+def connect(stream, **options):
+    """Open the board's default link (boot.py: ``urpc.connect(uart)``); the
+    shims use it. Returns the Client."""
+    global _default
+    _default = Client(stream, **options)
+    return _default
+
+
+def client():
+    """The default Client (see connect)."""
+    if _default is None:
+        raise RuntimeError("urpc: no link; call urpc.connect(uart) first (boot.py)")
+    return _default
+
+
+def module_getattr(name, module_globals):
+    """A module-level __getattr__ that stands in for the server's module
+    `name`: each attribute is fetched once and kept in the shim module."""
+    remote = []
+
+    def __getattr__(attr):
+        if attr[:1] == "_":
+            raise AttributeError(attr)
+        if not remote:
+            remote.append(client().import_(name))
+        v = getattr(remote[0], attr)
+        module_globals[attr] = v
+        return v
+
+    return __getattr__
