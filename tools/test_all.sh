@@ -59,7 +59,7 @@ python_ext() {
   MPX_WERROR=1 $PY setup.py -q build_ext --inplace --build-temp build/py-temp
 }
 pytest_py() {
-  $PY -m pytest -q -p no:cacheprovider tests/py
+  $PY -m pytest -q -rs -p no:cacheprovider tests/py
 }
 pip_install() {
   # The README's install path, offline, into a throw-away venv; then the
@@ -67,7 +67,7 @@ pip_install() {
   rm -rf build/venv &&
     $PY -m venv --system-site-packages build/venv &&
     build/venv/bin/pip install -q --no-build-isolation --no-index . &&
-    (cd build && MPX_TEST_INSTALLED=1 venv/bin/python -m pytest -q -p no:cacheprovider ../tests/py)
+    (cd build && MPX_TEST_INSTALLED=1 venv/bin/python -m pytest -q -rs -p no:cacheprovider ../tests/py)
 }
 fuzz() {
   CC=clang cmake_build build/fuzz -DMPX_FUZZ=ON -DMPX_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || return 1

@@ -47,6 +47,14 @@ class Sink:
     def count(self, byte):
         return self.got.count(byte)
 
+    def size(self):
+        return len(self.got)
+
+    def crc32(self):
+        import binascii
+
+        return binascii.crc32(self.got)
+
 
 def add(a, b):
     return a + b
@@ -68,6 +76,11 @@ def blob(n):
     return bytes(i & 0xff for i in range(n))
 
 
+def reader(n):
+    """A Reader of blob(n), made on the server (the data never travels)."""
+    return Reader(blob(n))
+
+
 def echo(data):
     return data
 
@@ -85,3 +98,10 @@ def fail(kind, *args):
 
 def new_object():
     return Counter()
+
+
+def sleep(seconds):
+    import time
+
+    time.sleep(seconds)
+    return seconds

@@ -58,6 +58,7 @@ class End:
 
     def write(self, data):
         data = bytes(data)
+        n = len(data)
         if self.damage is not None:
             rng, per_mille = self.damage
             out = bytearray()
@@ -71,7 +72,7 @@ class End:
                     out.append(b)
             data = bytes(out)
         self.outbox.extend(data)
-        return len(data) if self.damage is None else None
+        return n
 
     def read(self, n):
         return self.inbox.take(n)

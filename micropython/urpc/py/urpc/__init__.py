@@ -32,7 +32,11 @@ except ImportError:  # MicroPython: built-in modules
 
 import builtins
 import errno
-import select
+
+try:  # the built-in select, even where a urpc shim named select is on the path
+    import uselect as select
+except ImportError:
+    import select
 
 try:
     from time import sleep_ms, ticks_diff, ticks_ms
@@ -103,14 +107,40 @@ _METHOD = _Marker()
 
 
 def _io_functions(stream):
+    """read(n) and write(b) for a stream: read returns None and write 0 when
+    the stream would block (a non-blocking socket, file or UART)."""
     if hasattr(stream, "recv") and hasattr(stream, "send"):
-        return stream.recv, stream.send
-    if not MICROPYTHON and hasattr(stream, "fileno"):
+        read, write = stream.recv, stream.send
+    elif not MICROPYTHON and hasattr(stream, "fileno"):
         import os  # unbuffered: what select.poll says is what os.read gets
 
         fd = stream.fileno()
-        return (lambda n: os.read(fd, n)), (lambda b: os.write(fd, b))
-    return stream.read, stream.write
+
+        def read(n):
+            return os.read(fd, n)
+
+        def write(b):
+            return os.write(fd, b)
+    else:
+        read, write = stream.read, stream.write
+
+    def read_nb(n):
+        try:
+            return read(n)
+        except OSError as e:
+            if e.args and e.args[0] == errno.EAGAIN:
+                return None
+            raise
+
+    def write_nb(b):
+        try:
+            return write(b)
+        except OSError as e:
+            if e.args and e.args[0] == errno.EAGAIN:
+                return 0
+            raise
+
+    return read_nb, write_nb
 
 
 class _Link:
@@ -127,17 +157,21 @@ class _Link:
         self.bytes_out = 0
         self.bytes_in = 0
 
-    def send(self, data):
+    def send(self, data, stall_ms=5000):
+        """Write all of data. A stream that takes nothing for stall_ms (a
+        peer holding RTS, a full socket) raises OSError(ETIMEDOUT)."""
         view = memoryview(data)
         done = 0
+        since = ticks_ms()
         while done < len(view):
             n = self._write(view[done:])
-            if n is None:  # a stream that takes everything and says nothing
-                n = len(view) - done
-            if n <= 0:
-                sleep_ms(1)  # a full non-blocking stream: try again
+            if not n:  # None or 0: the stream would block; try again
+                if ticks_diff(ticks_ms(), since) > stall_ms:
+                    raise OSError(errno.ETIMEDOUT, "urpc: the stream takes no bytes")
+                sleep_ms(1)
                 continue
             done += n
+            since = ticks_ms()
         self.bytes_out += done
 
     def readable(self, timeout_ms):
@@ -172,20 +206,23 @@ class Proxy(FinaliserProxy):
 
     def __init__(self, client, ref, shape):
         queue = client._releases
+        session = client._session
 
-        def release():  # runs with the heap locked: small-int put only
-            queue.put(ref)
+        def release():  # runs with the heap locked: no allocation, no I/O
+            if client._session == session:   # not a reference of a server gone since
+                queue.put(ref)
 
         super().__init__(release)
         object.__setattr__(self, "_c", client)
         object.__setattr__(self, "_r", ref)
         object.__setattr__(self, "_s", shape)
+        object.__setattr__(self, "_g", session)
         client._count("proxies")
 
     def __getattr__(self, name):
         if name[:1] == "_":
             raise AttributeError(name)
-        c = self._c
+        c = self._live()
         if name in c._methods(self._s):
             return _Method(self, name)
         v = c._call(OP_GETATTR, self, name)
@@ -195,10 +232,16 @@ class Proxy(FinaliserProxy):
         if name[:1] == "_":
             object.__setattr__(self, name, value)
         else:
-            self._c._call(OP_SETATTR, self, name, value)
+            self._live()._call(OP_SETATTR, self, name, value)
 
     def __call__(self, *args, **kwargs):
-        return self._c._call(OP_CALL, self, list(args), kwargs or None)
+        return self._live()._call(OP_CALL, self, list(args), kwargs or None)
+
+    def _live(self):
+        c = self._c
+        if self._g != c._session:
+            raise ReferenceError("urpc: a proxy from before the server restarted")
+        return c
 
     def __eq__(self, other):
         return isinstance(other, Proxy) and other._c is self._c and other._r == self._r
@@ -213,7 +256,7 @@ class Proxy(FinaliserProxy):
         return "<urpc.Proxy #{}>".format(self._r)
 
     def __str__(self):
-        return self._c._call(OP_STR, self)
+        return self._live()._call(OP_STR, self)
 
     def __enter__(self):
         return self
@@ -268,14 +311,34 @@ class Client:
         self._uncertain = []       # [request id, [refs]] of requests without a reply
         self._shapes = {}
         self._counts = {"calls": 0, "retries": 0, "timeouts": 0, "late_replies": 0,
-                        "releases_sent": 0, "proxies": 0}
+                        "releases_sent": 0, "proxies": 0, "abandoned": 0}
+        self._session = 0
+        self._max_body = max_body
         self.server = {}
-        self.server = self._call(OP_HELLO, PROTOCOL, max_body)
-        if self.server.get("protocol") != PROTOCOL:
-            raise OSError(errno.EINVAL, "urpc: the server speaks protocol {}".format(self.server.get("protocol")))
-        self._server_max = self.server.get("max_body", 4096)
+        self.hello()
 
     # --- the public API ---
+
+    def hello(self):
+        """(Re)start the session: after connect, and after the server was
+        restarted. The server drops the objects of an earlier session, so
+        proxies from before are dead (using one raises ReferenceError) and
+        their releases are not sent. Returns the server's info dict."""
+        c = self._counts
+        c["abandoned"] = c["proxies"] - c["releases_sent"]   # all but the released
+        self._session += 1
+        for _ in self._releases:
+            pass                # drained: references of the old session
+        self._uncertain = []
+        self._shapes = {}
+        self.server = {}
+        info = self._call(OP_HELLO, PROTOCOL, self._max_body)
+        if not isinstance(info, dict) or info.get("protocol") != PROTOCOL:
+            raise OSError(errno.EINVAL, "urpc: the server speaks protocol {}".format(
+                info.get("protocol") if isinstance(info, dict) else "?"))
+        self.server = info
+        self._server_max = info.get("max_body", 4096)
+        return info
 
     def import_(self, name):
         """The server's module `name` (a proxy)."""
@@ -301,7 +364,7 @@ class Client:
     def stats(self):
         """Live references, releases sent, frames dropped, retries, and more."""
         s = dict(self._counts)
-        s["live"] = s["proxies"] - s["releases_sent"] - len(self._releases) - \
+        s["live"] = s["proxies"] - s["abandoned"] - s["releases_sent"] - len(self._releases) - \
             sum(len(u[1]) for u in self._uncertain)
         s["releases_queued"] = len(self._releases)
         s["releases_lost"] = self._releases.overflow
@@ -327,6 +390,7 @@ class Client:
         if isinstance(obj, Proxy):
             if obj._c is not self:
                 raise ValueError("urpc: a proxy of another link")
+            obj._live()
             return msgpack.ExtType(EXT_REF, _ref_bytes(obj._r, obj._s))
         raise TypeError("urpc: can not send {} (only MessagePack values and proxies)".format(
             type(obj).__name__))
@@ -350,34 +414,49 @@ class Client:
         frame = _urpc.frame(REQUEST, rid, body)
         link = self._link
         start = last = ticks_ms()
-        link.send(frame)
         self._counts["calls"] += 1
-        while True:
-            now = ticks_ms()
-            left = self._timeout - ticks_diff(now, start)
-            if left <= 0:
-                self._counts["timeouts"] += 1
-                if releases:
-                    self._uncertain.append([rid, releases])
-                link.deframer.clear()
-                raise OSError(errno.ETIMEDOUT, "urpc: no reply in {} ms".format(self._timeout))
-            wait = min(left, self._retry - ticks_diff(now, last))
-            if wait <= 0:
-                link.send(frame)
-                last = ticks_ms()
-                self._counts["retries"] += 1
-                continue
-            for kind, fid, fbody in link.frames(wait):
-                if fid != rid or kind == REQUEST:
-                    self._counts["late_replies"] += 1
+        try:
+            link.send(frame, self._timeout)
+            while True:
+                now = ticks_ms()
+                left = self._timeout - ticks_diff(now, start)
+                if left <= 0:
+                    self._counts["timeouts"] += 1
+                    link.deframer.clear()
+                    raise OSError(errno.ETIMEDOUT, "urpc: no reply in {} ms".format(self._timeout))
+                wait = min(left, self._retry - ticks_diff(now, last))
+                if wait <= 0:
+                    link.send(frame, left)
+                    last = ticks_ms()
+                    self._counts["retries"] += 1
                     continue
-                # The server has seen this request, with its releases and
-                # the uncertain ones it carried.
-                self._counts["releases_sent"] += len(releases) + sum(len(u[1]) for u in self._uncertain)
-                self._uncertain = []
-                if kind == REPLY:
-                    return msgpack.unpackb(fbody, ext_hook=self._ext, strict_map_key=False)
-                raise self._error(fbody)
+                reply = self._reply(rid, releases, link.frames(wait))
+                if reply is not None:
+                    break
+        except OSError:
+            # A link failure: the server may or may not have seen this
+            # request's releases; the next request tells it which (see
+            # docs/urpc.md, releases).
+            if releases:
+                self._uncertain.append([rid, releases])
+            raise
+        if reply[0]:
+            return reply[1]
+        raise self._error(reply[1])   # a remote exception (not a link failure)
+
+    def _reply(self, rid, releases, frames):
+        for kind, fid, fbody in frames:
+            if fid != rid or kind == REQUEST:
+                self._counts["late_replies"] += 1
+                continue
+            # The server has seen this request, with its releases and the
+            # uncertain ones it carried.
+            self._counts["releases_sent"] += len(releases) + sum(len(u[1]) for u in self._uncertain)
+            self._uncertain = []
+            if kind == REPLY:
+                return True, msgpack.unpackb(fbody, ext_hook=self._ext, strict_map_key=False)
+            return False, fbody
+        return None
 
     def _restore(self, releases):
         for r in releases:
@@ -445,19 +524,22 @@ class Server:
         self._sending = None
         self._client_max = 4096
         self.session = 0
-        self.counts = {"requests": 0, "errors": 0, "resent": 0, "stale": 0}
+        self.counts = {"requests": 0, "errors": 0, "resent": 0, "stale": 0, "link_errors": 0}
 
     # --- running ---
 
     def serve(self, *, idle_ms=1000):
-        """Serve until the stream ends (never returns on a UART)."""
+        """Serve until the stream ends (never returns on a UART). Errors of
+        served calls go back to the client; a link error (a stalled write)
+        is counted and serving goes on."""
         while True:
             try:
                 self.poll(idle_ms)
             except OSError as e:
-                if e.args and e.args[0] == errno.ECONNRESET:
+                if _ended(e):
                     return
-                raise
+                self.counts["link_errors"] += 1
+                sleep_ms(10)
 
     def poll(self, timeout_ms=0):
         """Handle what arrives within timeout_ms; returns the number of frames."""
@@ -466,9 +548,11 @@ class Server:
             self.handle(kind, rid, body)
         return len(frames)
 
-    async def serve_async(self, *, idle_ms=1000):
-        """Serve from an asyncio task (other tasks run while the link is idle;
-        a served call that blocks still blocks the loop)."""
+    async def serve_async(self):
+        """Serve from an asyncio task until the stream ends. Other tasks run
+        while the link is idle; a served call that blocks still blocks the
+        loop. The stream must not block on read (a UART with timeout=0, a
+        non-blocking file or socket)."""
         import asyncio
 
         link = self._link
@@ -480,7 +564,12 @@ class Server:
                     return
                 link.bytes_in += len(data)
                 for kind, rid, body in link.deframer.feed(data):
-                    self.handle(kind, rid, body)
+                    try:
+                        self.handle(kind, rid, body)
+                    except OSError as e:
+                        if _ended(e):
+                            return
+                        self.counts["link_errors"] += 1
         loop = asyncio.get_running_loop()
         fd = link.stream.fileno()
         while True:
@@ -493,9 +582,9 @@ class Server:
             try:
                 self.poll(0)
             except OSError as e:
-                if e.args and e.args[0] == errno.ECONNRESET:
+                if _ended(e):
                     return
-                raise
+                self.counts["link_errors"] += 1
 
     # --- one request ---
 
@@ -708,6 +797,14 @@ class Server:
             return msgpack.packb([type(e).__name__, args, tb])
         except Exception:
             return msgpack.packb([type(e).__name__, [], ""])
+
+
+# errnos that say a stream is gone for good (MicroPython's errno has no EPIPE)
+_ENDED = (errno.ECONNRESET, getattr(errno, "EPIPE", 32), errno.EIO, errno.EBADF)
+
+
+def _ended(e):
+    return bool(e.args) and e.args[0] in _ENDED
 
 
 def _name(name):

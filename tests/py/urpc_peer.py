@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: MIT
+"""One end of a urpc link, for test_urpc_desktop.py: runs under MicroPython
+(the unix port) or CPython, on a pty or socket inherited as a file
+descriptor, or in-process (check()).
+
+    urpc_peer.py client FD BIG        check a server through the link
+    urpc_peer.py server FD            serve urpc_fixture until the link ends
+    urpc_peer.py http FD HOST PORT    an HTTP GET written for a board with
+                                      networking, run through the shims
+"""
+import gc
+import sys
+
+try:
+    from mpx import urpc
+except ImportError:
+    import urpc
+
+MICROPYTHON = sys.implementation.name == "micropython"
+MAX_BODY = 70000
+CHECKS = 14          # what check() asserts
+
+
+def open_fd(fd):
+    if MICROPYTHON:
+        return open(fd, "r+b")
+    return open(fd, "r+b", buffering=0, closefd=False)
+
+
+def _raises(exc_type, fn, *args):
+    try:
+        fn(*args)
+    except exc_type as e:
+        return e
+    raise AssertionError("{} not raised".format(exc_type.__name__))
+
+
+def check(client, big):
+    """Exercise the server's urpc_fixture through client; returns the number
+    of checks (an AssertionError says which failed)."""
+    import binascii
+    import errno
+
+    fx = client.import_("urpc_fixture")
+    checks = 0
+
+    def ok(cond, what):
+        nonlocal checks
+        assert cond, what
+        checks += 1
+
+    ok(fx.VERSION == 3, "a value")
+    ok(fx.add(2, 3) == 5, "a call")
+    ok(fx.join("a", "b", sep="-", end="!") == "a-b!", "kwargs")
+    c = fx.Counter(5)
+    ok(c.incr(by=2) == 7 and c.value == 7, "a method and an attribute")
+    c.value = 1
+    ok(c.get() == 1, "setattr")
+    again = fx.same(c)
+    ok(again == c and hash(again) == hash(c) and fx.Counter() != c, "equal references")
+    ok(fx.value_of(c) == 1, "a proxy passed back")
+    ok(_raises(ValueError, fx.fail, "ValueError", "v").args == ("v",), "ValueError")
+    ok(_raises(OSError, fx.fail, "OSError", errno.ECONNREFUSED).args[0] == errno.ECONNREFUSED, "OSError")
+    ok(_raises(KeyError, fx.fail, "KeyError", "k").args == ("k",), "KeyError")
+    e = _raises(urpc.RemoteError, fx.fail, "FixtureError", "x")
+    ok(e.name == "FixtureError" and "FixtureError" in e.traceback, "a class only the server has")
+    # Large transfers both ways, in frames of the link's largest body.
+    r = fx.reader(big)
+    buf = bytearray(32768)
+    got = 0
+    crc = 0
+    while True:
+        n = r.readinto(buf)
+        if not n:
+            break
+        crc = binascii.crc32(buf[:n], crc)
+        got += n
+    ok(got == big and crc == binascii.crc32(bytes(i & 0xFF for i in range(big))), "bulk readinto")
+    data = bytes((i * 7) & 0xFF for i in range(big))
+    sink = fx.Sink()
+    sink.sendall(data)
+    ok(sink.size() == big and sink.crc32() == binascii.crc32(data), "bulk sendall")
+    # Releases: proxies made and dropped leave the server's table as it was.
+    del r, sink, again, c
+    gc.collect()
+    client.flush()
+    base = client.server_stats()["objects"]
+    for _ in range(10):
+        for _ in range(100):
+            fx.new_object()
+        gc.collect()
+    gc.collect()
+    client.flush()
+    ok(client.server_stats()["objects"] == base, "released back to the baseline")
+    assert checks == CHECKS, checks
+    return checks
+
+
+def http_get(host, port, path):
+    """The kind of code a board with its own WiFi runs, unchanged."""
+    import network
+    import select
+    import socket
+
+    wlan = network.WLAN(network.STA_IF)
+    wlan.active(True)
+    wlan.connect("test-ssid", "secret")
+    assert wlan.isconnected()
+    addr = socket.getaddrinfo(host, port)[0][-1]
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.connect(addr)
+    s.send(b"GET " + path.encode() + b" HTTP/1.0\r\nHost: " + host.encode() + b"\r\n\r\n")
+    poller = select.poll()
+    poller.register(s, select.POLLIN)
+    response = b""
+    while True:
+        if not poller.poll(5000):
+            raise OSError("no answer from the HTTP server")
+        chunk = s.recv(512)
+        if not chunk:
+            break
+        response += chunk
+    r, _, _ = select.select([s], [], [], 0)   # at the end, still readable (EOF)
+    s.close()
+    return response, len(r)
+
+
+def main(argv):
+    mode, fd = argv[0], int(argv[1])
+    stream = open_fd(fd)
+    if mode == "client":
+        client = urpc.Client(stream, timeout=10, max_body=MAX_BODY)
+        print("urpc_peer: {} checks passed".format(check(client, int(argv[2]))))
+    elif mode == "server":
+        server = urpc.Server(stream, allow=("urpc_fixture", "gc"), max_body=MAX_BODY)
+        server.serve()
+        print("urpc_peer: served {} requests".format(server.counts["requests"]))
+    elif mode == "http":
+        urpc.connect(stream, timeout=10)
+        response, readable = http_get(argv[2], int(argv[3]), argv[4])
+        print(response.decode())
+        print("urpc_peer: readable at the end:", readable)
+    else:
+        raise SystemExit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
