@@ -6,11 +6,16 @@
 //
 //   frame(kind, id, body) -> bytes
 //   Deframer(max_body=4096): feed(data) -> [(kind, id, body), ...],
-//       need, frames, dropped, skipped, max_body, clear()
+//       need, buffered, frames, dropped, skipped, max_body, clear()
 //   crc32(data, crc=0) -> int
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "urpc.h"
 
@@ -82,6 +87,26 @@ static void deframer_dealloc(PyObject *op) {
     Py_DECREF(tp);
 }
 
+// The frames held now, appended to list; -1 with an exception set.
+static int collect(deframer_obj *self, PyObject *list) {
+    urpc_frame_t f;
+    while (urpc_deframer_next(&self->d, &f) == URPC_OK) {
+        PyObject *t = Py_BuildValue("(iiy#)", (int)f.kind, (int)f.id, (const char *)f.body, (Py_ssize_t)f.len);
+        if (t == NULL || PyList_Append(list, t) < 0) {
+            Py_XDECREF(t);
+            return -1;
+        }
+        Py_DECREF(t);
+    }
+    return 0;
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static PyObject *deframer_feed(PyObject *op, PyObject *arg) {
     deframer_obj *self = (deframer_obj *)op;
     if (self->buf == NULL) {
@@ -99,15 +124,9 @@ static PyObject *deframer_feed(PyObject *op, PyObject *arg) {
         size_t took = urpc_deframer_feed(&self->d, p, n);
         p += took;
         n -= took;
-        urpc_frame_t f;
-        while (urpc_deframer_next(&self->d, &f) == URPC_OK) {
-            PyObject *t = Py_BuildValue("(iiy#)", (int)f.kind, (int)f.id, (const char *)f.body, (Py_ssize_t)f.len);
-            if (t == NULL || PyList_Append(list, t) < 0) {
-                Py_XDECREF(t);
-                Py_CLEAR(list);
-                break;
-            }
-            Py_DECREF(t);
+        if (collect(self, list) < 0) {
+            Py_CLEAR(list);
+            break;
         }
         if (n == 0) {
             break;
@@ -115,6 +134,120 @@ static PyObject *deframer_feed(PyObject *op, PyObject *arg) {
     }
     PyBuffer_Release(&data);
     return list;
+}
+
+// read_from(fd, timeout_ms, nonblocking) -> (frames, bytes read)
+//
+// Reads from a file descriptor straight into the deframer's buffer until
+// at least one frame is complete or timeout_ms passes (a negative timeout:
+// no limit). While a frame is arriving on a non-blocking descriptor its bytes
+// are read as they come, without a poll before each read; a blocking
+// descriptor with no time limit is read without polling at all. The GIL is
+// released while waiting. The stream's end raises OSError(ECONNRESET).
+static PyObject *deframer_read_from(PyObject *op, PyObject *args) {
+    deframer_obj *self = (deframer_obj *)op;
+    int fd, timeout_ms, nonblocking;
+    if (!PyArg_ParseTuple(args, "iip:read_from", &fd, &timeout_ms, &nonblocking)) {
+        return NULL;
+    }
+    if (self->buf == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Deframer.__init__() was not called");
+        return NULL;
+    }
+    PyObject *list = PyList_New(0);
+    if (list == NULL) {
+        return NULL;
+    }
+    int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+    Py_ssize_t total = 0;
+    bool polled = false;
+    for (;;) {
+        urpc_deframer_t *d = &self->d;
+        bool arriving = d->end - d->start - d->consumed > 0;
+        bool read_now = (nonblocking && arriving) || (!nonblocking && timeout_ms < 0);
+        if (!read_now) {
+            int left = -1;
+            if (timeout_ms >= 0) {
+                int64_t l = deadline - now_ms();
+                if (l <= 0 && polled) {
+                    break;  // the time is up
+                }
+                left = l < 0 ? 0 : (int)l;
+            }
+            struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
+            int r;
+            Py_BEGIN_ALLOW_THREADS
+            r = poll(&pfd, 1, left);
+            Py_END_ALLOW_THREADS
+            polled = true;
+            if (r < 0) {
+                if (errno == EINTR && PyErr_CheckSignals() == 0) {
+                    continue;
+                }
+                if (!PyErr_Occurred()) {
+                    PyErr_SetFromErrno(PyExc_OSError);
+                }
+                goto fail;
+            }
+            if (r == 0) {
+                break;  // nothing within the time
+            }
+        }
+        size_t room;
+        uint8_t *p = urpc_deframer_space(d, &room);
+        ssize_t n;
+        Py_BEGIN_ALLOW_THREADS
+        n = read(fd, p, room);
+        Py_END_ALLOW_THREADS
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (read_now && nonblocking && arriving) {
+                    // Nothing yet: wait for it (once, within the time).
+                    struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
+                    int64_t l = timeout_ms >= 0 ? deadline - now_ms() : -1;
+                    if (timeout_ms >= 0 && l <= 0) {
+                        break;
+                    }
+                    int r;
+                    Py_BEGIN_ALLOW_THREADS
+                    r = poll(&pfd, 1, (int)l);
+                    Py_END_ALLOW_THREADS
+                    polled = true;
+                    if (r == 0) {
+                        break;
+                    }
+                }
+                continue;
+            }
+            if (errno == EINTR && PyErr_CheckSignals() == 0) {
+                continue;
+            }
+            if (!PyErr_Occurred()) {
+                PyErr_SetFromErrno(PyExc_OSError);
+            }
+            goto fail;
+        }
+        if (n == 0) {
+            PyObject *e = PyObject_CallFunction(PyExc_OSError, "is", ECONNRESET, "urpc: the stream has ended");
+            if (e != NULL) {
+                PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+                Py_DECREF(e);
+            }
+            goto fail;
+        }
+        urpc_deframer_commit(d, (size_t)n);
+        total += n;
+        if (collect(self, list) < 0) {
+            goto fail;
+        }
+        if (PyList_GET_SIZE(list) > 0) {
+            break;
+        }
+    }
+    return Py_BuildValue("(Nn)", list, total);
+fail:
+    Py_DECREF(list);
+    return NULL;
 }
 
 static PyObject *deframer_clear(PyObject *op, PyObject *unused) {
@@ -129,6 +262,12 @@ static PyObject *get_need(PyObject *op, void *closure) {
     return PyLong_FromSize_t(need ? need : URPC_HEADER_SIZE);
 }
 
+static PyObject *get_buffered(PyObject *op, void *closure) {
+    (void)closure;
+    const urpc_deframer_t *d = &((deframer_obj *)op)->d;
+    return PyLong_FromSize_t(d->end - d->start - d->consumed);
+}
+
 static PyObject *get_counter(PyObject *op, void *closure) {
     const urpc_deframer_t *d = &((deframer_obj *)op)->d;
     switch ((intptr_t)closure) {
@@ -141,6 +280,7 @@ static PyObject *get_counter(PyObject *op, void *closure) {
 
 static PyGetSetDef deframer_getset[] = {
     { "need", get_need, NULL, PyDoc_STR("bytes needed at least before the next frame can be complete"), NULL },
+    { "buffered", get_buffered, NULL, PyDoc_STR("bytes held of a frame not yet complete"), NULL },
     { "frames", get_counter, NULL, PyDoc_STR("good frames returned"), (void *)0 },
     { "dropped", get_counter, NULL, PyDoc_STR("frames refused (bad CRC, too long, unknown kind)"), (void *)1 },
     { "skipped", get_counter, NULL, PyDoc_STR("bytes thrown away looking for a frame"), (void *)2 },
@@ -151,6 +291,9 @@ static PyGetSetDef deframer_getset[] = {
 static PyMethodDef deframer_methods[] = {
     { "feed", deframer_feed, METH_O,
       PyDoc_STR("feed(data)\n--\n\nAdd bytes; return the frames they completed, as (kind, id, body).") },
+    { "read_from", deframer_read_from, METH_VARARGS,
+      PyDoc_STR("read_from(fd, timeout_ms, nonblocking)\n--\n\nRead into the deframer until a frame "
+                "is complete or timeout_ms passes (negative: no limit); return (frames, bytes read).") },
     { "clear", deframer_clear, METH_NOARGS,
       PyDoc_STR("clear()\n--\n\nForget the bytes held (the counters stay).") },
     { NULL, NULL, 0, NULL },

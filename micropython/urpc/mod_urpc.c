@@ -6,7 +6,7 @@
 //   frame(kind, id, body) -> bytes        header + body + CRC trailer
 //   Deframer(max_body=4096)
 //       .feed(data) -> [(kind, id, body), ...]   the frames this data completed
-//       .need, .frames, .dropped, .skipped, .clear()
+//       .need, .buffered, .frames, .dropped, .skipped, .max_body, .clear()
 //   crc32(data, crc=0) -> int
 //   REQUEST, REPLY, ERROR, OVERHEAD, MAX_BODY
 
@@ -108,6 +108,9 @@ static void deframer_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         switch (attr) {
             case MP_QSTR_need:
                 dest[0] = mp_obj_new_int_from_uint(self->d.need ? self->d.need : URPC_HEADER_SIZE);
+                return;
+            case MP_QSTR_buffered:
+                dest[0] = mp_obj_new_int_from_uint(self->d.end - self->d.start - self->d.consumed);
                 return;
             case MP_QSTR_frames:
                 dest[0] = mp_obj_new_int_from_uint(self->d.frames);

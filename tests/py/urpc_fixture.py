@@ -32,6 +32,11 @@ class Reader:
         self.pos += n
         return n
 
+    def recv(self, n):
+        data = self.data[self.pos:self.pos + n]
+        self.pos += len(data)
+        return data
+
 
 class Sink:
     def __init__(self):

@@ -89,6 +89,8 @@ typedef struct urpc_deframer {
     size_t max_body;       /**< longer bodies are damage */
     size_t consumed;       /**< bytes of the frame last returned, dropped on the next call */
     size_t need;           /**< after URPC_NEED_MORE: bytes needed at least */
+    size_t crc_len;        /**< body bytes of the frame at start already in crc */
+    uint32_t crc;          /**< their CRC-32 */
     uint32_t frames;       /**< good frames returned */
     uint32_t dropped;      /**< frames refused: bad CRC, too long, unknown kind */
     uint32_t skipped;      /**< bytes thrown away while looking for a frame */

@@ -106,7 +106,23 @@ class _Marker:
 _METHOD = _Marker()
 
 
-def _io_functions(stream):
+def _blocking(stream):
+    """True for a CPython socket or file that blocks on read."""
+    if MICROPYTHON:
+        return False
+    if hasattr(stream, "gettimeout"):
+        return stream.gettimeout() is None
+    if hasattr(stream, "fileno"):
+        import os
+
+        try:
+            return os.get_blocking(stream.fileno())
+        except (OSError, ValueError):
+            return False
+    return False
+
+
+def _io_functions(stream, blocking):
     """read(n) and write(b) for a stream: read returns None and write 0 when
     the stream would block (a non-blocking socket, file or UART)."""
     if hasattr(stream, "recv") and hasattr(stream, "send"):
@@ -123,6 +139,8 @@ def _io_functions(stream):
             return os.write(fd, b)
     else:
         read, write = stream.read, stream.write
+    if blocking:
+        return read, write
 
     def read_nb(n):
         try:
@@ -144,52 +162,93 @@ def _io_functions(stream):
 
 
 class _Link:
-    """A stream with a deframer: sends frames, returns the frames that arrive."""
+    """A stream with a deframer: sends frames, returns the frames that arrive.
 
-    def __init__(self, stream, max_body):
+    On CPython a stream with a file descriptor is read by the deframer
+    itself (Deframer.read_from: no copies, no Python per read). A client
+    makes its descriptor non-blocking, so the bytes of a frame that is
+    arriving are read as they come, without a poll before each read; a
+    server reads a blocking descriptor without polling at all (serve())."""
+
+    def __init__(self, stream, max_body, client=False):
         self.stream = stream
         self.deframer = _urpc.Deframer(max_body)
-        self._read, self._write = _io_functions(stream)
         self._wait = getattr(stream, "urpc_wait", None)
+        self._fd = None
+        if not MICROPYTHON and self._wait is None and hasattr(stream, "fileno"):
+            self._fd = stream.fileno()
+            if client:
+                if hasattr(stream, "setblocking"):
+                    stream.setblocking(False)
+                else:
+                    import os
+
+                    os.set_blocking(self._fd, False)
+        self.blocking = _blocking(stream)
+        self._read, self._write = _io_functions(stream, self.blocking)
         if self._wait is None:
             self._poller = select.poll()
             self._poller.register(stream, select.POLLIN)
+            self._out = select.poll()
+            self._out.register(stream, select.POLLOUT)
         self.bytes_out = 0
         self.bytes_in = 0
 
     def send(self, data, stall_ms=5000):
         """Write all of data. A stream that takes nothing for stall_ms (a
         peer holding RTS, a full socket) raises OSError(ETIMEDOUT)."""
+        size = len(data)
+        self.bytes_out += size
+        done = self._write(data) or 0
+        if done == size:
+            return
         view = memoryview(data)
-        done = 0
         since = ticks_ms()
-        while done < len(view):
+        while done < size:
             n = self._write(view[done:])
-            if not n:  # None or 0: the stream would block; try again
-                if ticks_diff(ticks_ms(), since) > stall_ms:
-                    raise OSError(errno.ETIMEDOUT, "urpc: the stream takes no bytes")
-                sleep_ms(1)
+            if n:
+                done += n
+                since = ticks_ms()
                 continue
-            done += n
-            since = ticks_ms()
-        self.bytes_out += done
+            # None or 0: the stream would block; wait until it takes bytes
+            left = stall_ms - ticks_diff(ticks_ms(), since)
+            if left <= 0:
+                self.bytes_out -= size - done
+                raise OSError(errno.ETIMEDOUT, "urpc: the stream takes no bytes")
+            if self._wait is None:
+                self._out.poll(min(left, 100))
+            else:
+                sleep_ms(1)
 
     def readable(self, timeout_ms):
+        """Bytes can be read within timeout_ms (None: no limit)."""
+        if timeout_ms is None:
+            if self.blocking:
+                return True       # the read itself waits
+            timeout_ms = -1
+        elif timeout_ms < 0:
+            timeout_ms = 0
         if self._wait is not None:
             return self._wait(timeout_ms)
-        return bool(self._poller.poll(max(0, timeout_ms)))
+        return bool(self._poller.poll(timeout_ms))
 
     def frames(self, timeout_ms):
-        """The frames that complete within timeout_ms (often none or one)."""
+        """The frames that complete within timeout_ms (None: no limit)."""
+        d = self.deframer
+        if self._fd is not None:
+            frames, n = d.read_from(self._fd, -1 if timeout_ms is None else max(0, timeout_ms),
+                                    not self.blocking)
+            self.bytes_in += n
+            return frames
         if not self.readable(timeout_ms):
             return ()
-        data = self._read(max(4096, self.deframer.need))
+        data = self._read(max(4096, d.need))
         if data is None:
             return ()
         if not data:
             raise OSError(errno.ECONNRESET, "urpc: the stream has ended")
         self.bytes_in += len(data)
-        return self.deframer.feed(data)
+        return d.feed(data)
 
 
 def _ref_bytes(ref, shape):
@@ -235,7 +294,9 @@ class Proxy(FinaliserProxy):
             self._live()._call(OP_SETATTR, self, name, value)
 
     def __call__(self, *args, **kwargs):
-        return self._live()._call(OP_CALL, self, list(args), kwargs or None)
+        if kwargs:
+            return self._live()._call(OP_CALL, self, args, kwargs)
+        return self._live()._call(OP_CALL, self, args)
 
     def _live(self):
         c = self._c
@@ -263,7 +324,7 @@ class Proxy(FinaliserProxy):
 
     def __exit__(self, *exc):
         if "close" in self._c._methods(self._s):
-            self._c._call(OP_CALLMETHOD, self, "close", [], None)
+            self._c._call(OP_CALLMETHOD, self, "close", ())
 
 
 class _Method:
@@ -284,7 +345,9 @@ class _Method:
                 return c._send_part(p, name, args[0])
             if name == "sendall" and len(args) == 1:
                 return c._sendall(p, args[0])
-        return c._call(OP_CALLMETHOD, p, name, list(args), kwargs or None)
+        if kwargs:
+            return c._call(OP_CALLMETHOD, p, name, args, kwargs)
+        return c._call(OP_CALLMETHOD, p, name, args)
 
     def __repr__(self):
         return "<urpc method {} of {!r}>".format(self.name, self.proxy)
@@ -301,7 +364,7 @@ class Client:
     """
 
     def __init__(self, stream, *, timeout=5.0, retry=None, max_body=4096, releases=None):
-        self._link = _Link(stream, max_body)
+        self._link = _Link(stream, max_body, client=True)
         self._timeout = int(timeout * 1000)
         self._retry = int(retry * 1000) if retry else max(self._timeout // 5, 20)
         self._id = 0
@@ -314,6 +377,7 @@ class Client:
                         "releases_sent": 0, "proxies": 0, "abandoned": 0}
         self._session = 0
         self._max_body = max_body
+        self._server_max = 4096    # until the server says (hello)
         self.server = {}
         self.hello()
 
@@ -391,7 +455,7 @@ class Client:
             if obj._c is not self:
                 raise ValueError("urpc: a proxy of another link")
             obj._live()
-            return msgpack.ExtType(EXT_REF, _ref_bytes(obj._r, obj._s))
+            return msgpack.ExtType(EXT_REF, obj._r.to_bytes(4, "big"))
         raise TypeError("urpc: can not send {} (only MessagePack values and proxies)".format(
             type(obj).__name__))
 
@@ -403,36 +467,41 @@ class Client:
         return msgpack.ExtType(code, data)
 
     def _call(self, op, *args):
-        releases = list(self._releases)
-        sent = releases + self._uncertain
-        body = msgpack.packb([op, sent or None] + list(args), default=self._encode)
-        if self.server and len(body) > self._server_max:
+        releases = list(self._releases) if len(self._releases) else []
+        sent = releases + self._uncertain if self._uncertain else releases
+        body = msgpack.packb((op, sent or None) + args, default=self._encode)
+        if len(body) > self._server_max:
             self._restore(releases)
             raise ValueError("urpc: request of {} bytes, the server takes {}".format(len(body), self._server_max))
-        self._id = self._id % 65535 + 1
-        rid = self._id
+        self._id = rid = self._id % 65535 + 1
         frame = _urpc.frame(REQUEST, rid, body)
         link = self._link
+        timeout = self._timeout
         start = last = ticks_ms()
         self._counts["calls"] += 1
         try:
-            link.send(frame, self._timeout)
+            link.send(frame, timeout)
+            wait = min(timeout, self._retry)
             while True:
-                now = ticks_ms()
-                left = self._timeout - ticks_diff(now, start)
-                if left <= 0:
-                    self._counts["timeouts"] += 1
-                    link.deframer.clear()
-                    raise OSError(errno.ETIMEDOUT, "urpc: no reply in {} ms".format(self._timeout))
-                wait = min(left, self._retry - ticks_diff(now, last))
-                if wait <= 0:
-                    link.send(frame, left)
-                    last = ticks_ms()
-                    self._counts["retries"] += 1
+                for kind, fid, fbody in link.frames(wait):
+                    if fid == rid and kind != REQUEST:
+                        break
+                    self._counts["late_replies"] += 1
+                else:
+                    now = ticks_ms()
+                    left = timeout - ticks_diff(now, start)
+                    if left <= 0:
+                        self._counts["timeouts"] += 1
+                        link.deframer.clear()
+                        raise OSError(errno.ETIMEDOUT, "urpc: no reply in {} ms".format(timeout))
+                    wait = min(left, self._retry - ticks_diff(now, last))
+                    if wait <= 0:
+                        link.send(frame, left)
+                        last = ticks_ms()
+                        self._counts["retries"] += 1
+                        wait = min(left, self._retry)
                     continue
-                reply = self._reply(rid, releases, link.frames(wait))
-                if reply is not None:
-                    break
+                break
         except OSError:
             # A link failure: the server may or may not have seen this
             # request's releases; the next request tells it which (see
@@ -440,23 +509,14 @@ class Client:
             if releases:
                 self._uncertain.append([rid, releases])
             raise
-        if reply[0]:
-            return reply[1]
-        raise self._error(reply[1])   # a remote exception (not a link failure)
-
-    def _reply(self, rid, releases, frames):
-        for kind, fid, fbody in frames:
-            if fid != rid or kind == REQUEST:
-                self._counts["late_replies"] += 1
-                continue
-            # The server has seen this request, with its releases and the
-            # uncertain ones it carried.
+        # The server has seen this request, with its releases and the
+        # uncertain ones it carried.
+        if sent:
             self._counts["releases_sent"] += len(releases) + sum(len(u[1]) for u in self._uncertain)
             self._uncertain = []
-            if kind == REPLY:
-                return True, msgpack.unpackb(fbody, ext_hook=self._ext, strict_map_key=False)
-            return False, fbody
-        return None
+        if kind == REPLY:
+            return msgpack.unpackb(fbody, ext_hook=self._ext, strict_map_key=False)
+        raise self._error(fbody)   # a remote exception (not a link failure)
 
     def _restore(self, releases):
         for r in releases:
@@ -489,13 +549,13 @@ class Client:
         room = self._server_max - 64
         if len(data) > room:
             data = memoryview(data)[:room]
-        return self._call(OP_CALLMETHOD, proxy, name, [data], None)
+        return self._call(OP_CALLMETHOD, proxy, name, (data,))
 
     def _sendall(self, proxy, data):
         view = memoryview(data)
         room = self._server_max - 64
         for i in range(0, len(view), room):
-            self._call(OP_CALLMETHOD, proxy, "sendall", [view[i:i + room]], None)
+            self._call(OP_CALLMETHOD, proxy, "sendall", (view[i:i + room],))
 
 
 # ---------------------------------------------------------------------------
@@ -532,9 +592,10 @@ class Server:
         """Serve until the stream ends (never returns on a UART). Errors of
         served calls go back to the client; a link error (a stalled write)
         is counted and serving goes on."""
+        wait = None if self._link.blocking else idle_ms
         while True:
             try:
-                self.poll(idle_ms)
+                self.poll(wait)
             except OSError as e:
                 if _ended(e):
                     return
@@ -653,14 +714,18 @@ class Server:
 
     def _dispatch(self, op, args):
         if op == OP_CALLMETHOD:
+            if len(args) == 3:
+                return getattr(args[0], _name(args[1]))(*args[2])
             target, name, a, kw = args
-            return getattr(target, _name(name))(*a, **(kw or {}))
+            return getattr(target, _name(name))(*a, **kw)
         if op == OP_GETATTR:
             v = getattr(args[0], _name(args[1]))
             return _METHOD if type(v).__name__ in _METHOD_TYPES else v
         if op == OP_CALL:
+            if len(args) == 2:
+                return args[0](*args[1])
             target, a, kw = args
-            return target(*a, **(kw or {}))
+            return target(*a, **kw)
         if op == OP_SETATTR:
             setattr(args[0], _name(args[1]), args[2])
             return None
@@ -715,8 +780,8 @@ class Server:
     # --- references ---
 
     def _ext(self, code, data):
-        if code == EXT_REF and len(data) == 6:
-            entry = self._objs.get(int.from_bytes(data[:4], "big"))
+        if code == EXT_REF and len(data) == 4:
+            entry = self._objs.get(int.from_bytes(data, "big"))
             if entry is None:
                 raise ReferenceError("urpc: unknown or released reference")
             return entry[0]
