@@ -33,6 +33,7 @@ bench: python-ext
 	@tools/deps.sh bench
 	@$(PY) bench/msgpack_desktop.py
 	@$(PY) bench/msgpack_micropython.py
+	@$(PY) bench/urpc_desktop.py
 
 clean:
 	rm -rf build cpython/mpx/msgpack/*.so

@@ -36,6 +36,7 @@ if not IS_MICROPYTHON:
     ROOT = os.path.dirname(os.path.dirname(HERE))
     URPC_PY = os.path.join(ROOT, "micropython", "urpc", "py")
     SHIMS = os.path.join(URPC_PY, "shims")
+    ESP32_MODULES = os.path.join(ROOT, "micropython", "boards", "ESP32_URPC_SERVER", "modules")
     ALLOW = "urpc_fixture,gc,time"
     BIG = 1 << 20
 
@@ -322,7 +323,7 @@ def _micropython():
 
 
 def _run_micropython(micropy, args, fd, path, timeout=120):
-    env = dict(os.environ, MICROPYPATH=":".join(path))
+    env = dict(os.environ, MICROPYPATH=":".join(list(path) + [".frozen"]))
     p = subprocess.run([micropy, "-X", "heapsize=16m", os.path.join(HERE, "urpc_peer.py")] + args,
                        pass_fds=(fd,), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=timeout)
@@ -345,13 +346,12 @@ def test_micropython_client_against_a_desktop_server():
     assert log == "", log
 
 
-def test_desktop_client_against_a_micropython_server():
-    _desktop_only()
+def _against_a_micropython_server(mode):
     micropy = _micropython()
     master, slave = _pty(nonblocking=True)
-    env = dict(os.environ, MICROPYPATH=":".join([HERE, URPC_PY]))
+    env = dict(os.environ, MICROPYPATH=":".join([HERE, URPC_PY, ESP32_MODULES, ".frozen"]))
     proc = subprocess.Popen([micropy, "-X", "heapsize=16m", os.path.join(HERE, "urpc_peer.py"),
-                             "server", str(slave)], pass_fds=(slave,), env=env,
+                             mode, str(slave)], pass_fds=(slave,), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     os.close(slave)
     stream = open(master, "r+b", buffering=0)
@@ -359,6 +359,7 @@ def test_desktop_client_against_a_micropython_server():
         client = _client(stream)
         assert urpc_peer.check(client, 256 * 1024) == urpc_peer.CHECKS
         assert client.server["name"] == "urpc"
+        served = client.server_stats()["requests"]
     finally:
         stream.close()     # the MicroPython server sees the pty hang up and stops
         try:
@@ -366,7 +367,22 @@ def test_desktop_client_against_a_micropython_server():
         except subprocess.TimeoutExpired:
             proc.kill()
             raise AssertionError("the MicroPython server did not stop when the link ended")
-    assert proc.returncode == 0 and "urpc_peer: served" in out, out
+    assert proc.returncode == 0 and "urpc_peer: served %d requests" % served in out, out
+
+
+def test_desktop_client_against_a_micropython_server():
+    _desktop_only()
+    _against_a_micropython_server("server")
+
+
+def test_desktop_client_against_the_esp32_runner_on_micropython():
+    """urpc_server.run(): serve_async() under MicroPython's asyncio."""
+    _desktop_only()
+    probe = subprocess.run([_micropython(), "-c", "import asyncio"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    if probe.returncode != 0:
+        skip("this MicroPython has no asyncio (built without its frozen manifest)")
+    _against_a_micropython_server("server_async")
 
 
 class _Page(http.server.BaseHTTPRequestHandler if not IS_MICROPYTHON else object):
@@ -403,3 +419,97 @@ def test_http_get_on_micropython_through_the_shims():
     assert out.startswith("HTTP/1.0 200 OK"), out
     assert _Page.BODY.decode() + "/page" in out, out
     assert "urpc_peer: readable at the end: 1" in out, out
+
+
+def _qemu_firmware():
+    for path in os.environ.get("MICROPY", "").split(":"):
+        if path.endswith(".elf") and os.path.exists(path):
+            return path
+    skip("MICROPY names no qemu firmware .elf (a MicroPython board on an emulated Cortex-M)")
+
+
+def _recv_until(sock, marker, deadline):
+    buf = b""
+    while marker not in buf:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            raise AssertionError("qemu said %r, not %r" % (buf[-200:], marker))
+        if not chunk:
+            raise AssertionError("qemu closed its UART after %r" % buf[-200:])
+        buf += chunk
+    return buf
+
+
+def test_http_get_on_a_cortex_m7_board_in_qemu_through_the_shims():
+    """The client board's story on an emulated Cortex-M7 running MicroPython:
+    the frozen-style urpc client and shims talk over the board's UART to a
+    desktop server, and plain socket code fetches a page."""
+    _desktop_only()
+    firmware = _qemu_firmware()
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    sys.path.insert(0, os.path.join(HERE, "server_modules"))
+    try:
+        import mpy_test
+        import network  # noqa: F401  (the server's stand-in, imported while on the path)
+        import urpc_fixture
+    finally:
+        del sys.path[:2]
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp()
+    image = os.path.join(tmp, "romfs.img")
+    with open(image, "wb") as f:
+        f.write(mpy_test.romfs_image({"py": HERE, "lib0": URPC_PY, "shims": SHIMS}))
+    uart = os.path.join(tmp, "uart.sock")
+    qemu = os.environ.get("MICROPY_QEMU", "qemu-system-arm -machine mps2-an500").split()
+    addr = os.environ.get("MICROPY_ROMFS_ADDR", "0x60C00000")
+    proc = subprocess.Popen(qemu + [
+        "-nographic", "-monitor", "none", "-semihosting",
+        "-chardev", "socket,id=uart,path={},server=on,wait=on".format(uart), "-serial", "chardev:uart",
+        "-device", "loader,file={},addr={},force-raw=on".format(image, addr), "-kernel", firmware],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sock = socket.socket(socket.AF_UNIX)
+    del urpc_fixture.REPORTS[:]
+    serving = None
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                sock.connect(uart)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert time.monotonic() < deadline, "qemu did not open its UART socket"
+                time.sleep(0.05)
+        _recv_until(sock, b">>> ", deadline)
+        sock.sendall(b"\r\x01")
+        _recv_until(sock, b"raw REPL; CTRL-B to exit\r\n>", deadline)
+        code = ("import sys\nsys.path[:0] = ['/rom/shims', '/rom/lib0', '/rom/py']\n"
+                "import urpc_peer\nurpc_peer.qemu_http('127.0.0.1', {}, '/page')\n").format(httpd.server_port)
+        sock.sendall(code.encode() + b"\x04")
+        _recv_until(sock, b"OK", deadline)
+        sock.settimeout(None)
+        server = urpc.Server(sock, allow=("socket", "select", "network", "time", "urpc_fixture"))
+        serving = threading.Thread(target=server.serve, daemon=True)
+        serving.start()
+        deadline = time.monotonic() + 120
+        while not urpc_fixture.REPORTS and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        out = proc.communicate()[0].decode("utf-8", "replace")
+        sock.close()
+        httpd.shutdown()
+        if serving is not None:
+            serving.join(10)
+        shutil.rmtree(tmp)
+    assert urpc_fixture.REPORTS, "no report from the board; qemu said: " + out[-2000:]
+    response, readable, calls = urpc_fixture.REPORTS[0]
+    assert response.startswith(b"HTTP/1.0 200 OK"), response[:200]
+    assert (_Page.BODY + b"/page") in response
+    assert readable == 1 and calls > 5
+    assert server.counts["errors"] == 0, server.counts

@@ -110,3 +110,13 @@ def sleep(seconds):
 
     time.sleep(seconds)
     return seconds
+
+
+REPORTS = []
+
+
+def report(*items):
+    """Where a client that has no other channel (the qemu board, whose
+    only UART carries the link) puts its results for the test to read."""
+    REPORTS.append(items)
+    return len(REPORTS)

@@ -5,8 +5,12 @@ descriptor, or in-process (check()).
 
     urpc_peer.py client FD BIG        check a server through the link
     urpc_peer.py server FD            serve urpc_fixture until the link ends
+    urpc_peer.py server_async FD      the same with urpc_server.run() (asyncio),
+                                      the ESP32's frozen runner
     urpc_peer.py http FD HOST PORT    an HTTP GET written for a board with
                                       networking, run through the shims
+    qemu_http(HOST, PORT, PATH)       the same on the qemu board, over the
+                                      REPL's UART (called from the raw REPL)
 """
 import gc
 import sys
@@ -125,6 +129,38 @@ def http_get(host, port, path):
     return response, len(r)
 
 
+class StdioLink:
+    """The REPL's UART as a urpc stream: the qemu board has no other UART.
+    Offers urpc_wait(), so urpc waits on it instead of polling itself."""
+
+    def __init__(self):
+        import uselect
+
+        self.poller = uselect.poll()
+        self.poller.register(sys.stdin, uselect.POLLIN)
+        self.rd = sys.stdin.buffer
+        self.wr = sys.stdout.buffer
+
+    def urpc_wait(self, timeout_ms):
+        return bool(self.poller.poll(timeout_ms))
+
+    def read(self, n):
+        out = bytearray()
+        while len(out) < n and self.poller.poll(0):
+            out += self.rd.read(1)
+        return bytes(out)
+
+    def write(self, data):
+        return self.wr.write(data)
+
+
+def qemu_http(host, port, path):
+    urpc.connect(StdioLink(), timeout=60)
+    response, readable = http_get(host, port, path)
+    client = urpc.client()
+    client.import_("urpc_fixture").report(response, readable, client.stats()["calls"])
+
+
 def main(argv):
     mode, fd = argv[0], int(argv[1])
     stream = open_fd(fd)
@@ -134,6 +170,11 @@ def main(argv):
     elif mode == "server":
         server = urpc.Server(stream, allow=("urpc_fixture", "gc"), max_body=MAX_BODY)
         server.serve()
+        print("urpc_peer: served {} requests".format(server.counts["requests"]))
+    elif mode == "server_async":
+        import urpc_server
+
+        server = urpc_server.run(stream, allow=("urpc_fixture", "gc"), max_body=MAX_BODY)
         print("urpc_peer: served {} requests".format(server.counts["requests"]))
     elif mode == "http":
         urpc.connect(stream, timeout=10)

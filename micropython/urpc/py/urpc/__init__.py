@@ -620,7 +620,14 @@ class Server:
         if MICROPYTHON:
             reader = asyncio.StreamReader(link.stream)
             while True:
-                data = await reader.read(max(4096, link.deframer.need))
+                try:
+                    data = await reader.read(max(4096, link.deframer.need))
+                except OSError as e:
+                    if _ended(e):
+                        return
+                    self.counts["link_errors"] += 1
+                    await asyncio.sleep_ms(10)
+                    continue
                 if not data:
                     return
                 link.bytes_in += len(data)
@@ -905,9 +912,14 @@ def connect(stream, **options):
 
 
 def client():
-    """The default Client (see connect)."""
+    """The default Client: the one connect() opened, or else the board's
+    link (a frozen module `urpc_board` with link() and OPTIONS)."""
     if _default is None:
-        raise RuntimeError("urpc: no link; call urpc.connect(uart) first (boot.py)")
+        try:
+            import urpc_board
+        except ImportError:
+            raise RuntimeError("urpc: no link; call urpc.connect(stream) first (boot.py)")
+        connect(urpc_board.link(), **getattr(urpc_board, "OPTIONS", {}))
     return _default
 
 
