@@ -64,13 +64,22 @@ def test_10000_proxies_each_finalised_exactly_once():
     collect()
     kept = set(range(0, n, 97))
     assert sorted(p.n for p in keep) == sorted(kept)
-    assert wrong_counts(hits, kept) == []
+    check_counts(hits, kept)
     # The survivors go when their last reference does. (Emptying the list
     # rather than dropping it: MicroPython's collector is conservative, and a
     # stale copy of the list's address in a stack slot would keep it alive.)
     del keep[:]
     collect()
-    assert wrong_counts(hits, set()) == []
+    check_counts(hits, set())
+
+
+def check_counts(hits, kept):
+    """No object finalised twice, none that is still referenced; every other
+    one finalised once, except at most two whose address a conservatively
+    scanned root still holds (the seed's "except what the stack still
+    holds"; seen on a unix ASan build: one in 10,000)."""
+    wrong = wrong_counts(hits, kept)
+    assert all(c == 0 and i not in kept for i, c in wrong) and len(wrong) <= 2, wrong[:20]
 
 
 class Risky(FinaliserProxy):
@@ -98,12 +107,12 @@ def test_callbacks_that_raise_or_allocate_do_not_break_the_collector():
     hits = bytearray(300)
     make_risky(hits, 300)
     collect()
-    assert wrong_counts(hits, set()) == []
+    check_counts(hits, set())
     # And the collector still works afterwards.
     more = bytearray(50)
     make_and_drop(more, 0, 50)
     collect()
-    assert wrong_counts(more, set()) == []
+    check_counts(more, set())
 
 
 class Plain(FinaliserProxy):
