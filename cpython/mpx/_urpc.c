@@ -13,6 +13,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,6 +137,33 @@ static PyObject *deframer_feed(PyObject *op, PyObject *arg) {
     return list;
 }
 
+// Wait until fd is readable, or until the deadline when timeout_ms >= 0 (the
+// GIL released meanwhile): 1 readable, 0 the time is up, -1 an exception.
+static int wait_readable(int fd, int timeout_ms, int64_t deadline) {
+    for (;;) {
+        int left = -1;
+        if (timeout_ms >= 0) {
+            int64_t l = deadline - now_ms();
+            left = l < 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
+        }
+        struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
+        int r;
+        Py_BEGIN_ALLOW_THREADS
+        r = poll(&pfd, 1, left);
+        Py_END_ALLOW_THREADS
+        if (r >= 0) {
+            return r > 0;
+        }
+        if (errno != EINTR) {
+            PyErr_SetFromErrno(PyExc_OSError);
+            return -1;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+    }
+}
+
 // read_from(fd, timeout_ms, nonblocking) -> (frames, bytes read)
 //
 // Reads from a file descriptor straight into the deframer's buffer until
@@ -158,40 +186,26 @@ static PyObject *deframer_read_from(PyObject *op, PyObject *args) {
     if (list == NULL) {
         return NULL;
     }
+    urpc_deframer_t *d = &self->d;
     int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
     Py_ssize_t total = 0;
-    bool polled = false;
-    for (;;) {
-        urpc_deframer_t *d = &self->d;
+    bool polled = false, again = false;
+    while (PyList_GET_SIZE(list) == 0) {
         bool arriving = d->end - d->start - d->consumed > 0;
-        bool read_now = (nonblocking && arriving) || (!nonblocking && timeout_ms < 0);
-        if (!read_now) {
-            int left = -1;
-            if (timeout_ms >= 0) {
-                int64_t l = deadline - now_ms();
-                if (l <= 0 && polled) {
-                    break;  // the time is up
-                }
-                left = l < 0 ? 0 : (int)l;
+        bool read_now = nonblocking ? arriving : timeout_ms < 0;
+        if (!read_now || again) {
+            if (polled && timeout_ms >= 0 && now_ms() >= deadline) {
+                break;
             }
-            struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
-            int r;
-            Py_BEGIN_ALLOW_THREADS
-            r = poll(&pfd, 1, left);
-            Py_END_ALLOW_THREADS
+            int r = wait_readable(fd, timeout_ms, deadline);
             polled = true;
             if (r < 0) {
-                if (errno == EINTR && PyErr_CheckSignals() == 0) {
-                    continue;
-                }
-                if (!PyErr_Occurred()) {
-                    PyErr_SetFromErrno(PyExc_OSError);
-                }
                 goto fail;
             }
             if (r == 0) {
-                break;  // nothing within the time
+                break;
             }
+            again = false;
         }
         size_t room;
         uint8_t *p = urpc_deframer_space(d, &room);
@@ -199,49 +213,28 @@ static PyObject *deframer_read_from(PyObject *op, PyObject *args) {
         Py_BEGIN_ALLOW_THREADS
         n = read(fd, p, room);
         Py_END_ALLOW_THREADS
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if (read_now && nonblocking && arriving) {
-                    // Nothing yet: wait for it (once, within the time).
-                    struct pollfd pfd = { .fd = fd, .events = POLLIN, .revents = 0 };
-                    int64_t l = timeout_ms >= 0 ? deadline - now_ms() : -1;
-                    if (timeout_ms >= 0 && l <= 0) {
-                        break;
-                    }
-                    int r;
-                    Py_BEGIN_ALLOW_THREADS
-                    r = poll(&pfd, 1, (int)l);
-                    Py_END_ALLOW_THREADS
-                    polled = true;
-                    if (r == 0) {
-                        break;
-                    }
-                }
-                continue;
+        if (n > 0) {
+            urpc_deframer_commit(d, (size_t)n);
+            total += n;
+            if (collect(self, list) < 0) {
+                goto fail;
             }
-            if (errno == EINTR && PyErr_CheckSignals() == 0) {
-                continue;
-            }
-            if (!PyErr_Occurred()) {
-                PyErr_SetFromErrno(PyExc_OSError);
-            }
-            goto fail;
-        }
-        if (n == 0) {
+        } else if (n == 0) {
             PyObject *e = PyObject_CallFunction(PyExc_OSError, "is", ECONNRESET, "urpc: the stream has ended");
             if (e != NULL) {
                 PyErr_SetObject((PyObject *)Py_TYPE(e), e);
                 Py_DECREF(e);
             }
             goto fail;
-        }
-        urpc_deframer_commit(d, (size_t)n);
-        total += n;
-        if (collect(self, list) < 0) {
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            again = true;  // nothing there yet: wait for it, within the time
+        } else if (errno == EINTR) {
+            if (PyErr_CheckSignals() < 0) {
+                goto fail;
+            }
+        } else {
+            PyErr_SetFromErrno(PyExc_OSError);
             goto fail;
-        }
-        if (PyList_GET_SIZE(list) > 0) {
-            break;
         }
     }
     return Py_BuildValue("(Nn)", list, total);

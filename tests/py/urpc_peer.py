@@ -22,7 +22,7 @@ except ImportError:
 
 MICROPYTHON = sys.implementation.name == "micropython"
 MAX_BODY = 70000
-CHECKS = 14          # what check() asserts
+CHECKS = 15          # what check() asserts
 
 
 def open_fd(fd):
@@ -39,9 +39,10 @@ def _raises(exc_type, fn, *args):
     raise AssertionError("{} not raised".format(exc_type.__name__))
 
 
-def check(client, big):
-    """Exercise the server's urpc_fixture through client; returns the number
-    of checks (an AssertionError says which failed)."""
+def check(client, big, proxies=1000):
+    """Exercise the server's urpc_fixture through client, with bulk
+    transfers of `big` bytes and `proxies` proxies made and dropped; returns
+    the number of checks (an AssertionError says which failed)."""
     import binascii
     import errno
 
@@ -89,13 +90,15 @@ def check(client, big):
     gc.collect()
     client.flush()
     base = client.server_stats()["objects"]
-    for _ in range(10):
+    for _ in range(proxies // 100):
         for _ in range(100):
             fx.new_object()
         gc.collect()
     gc.collect()
     client.flush()
     ok(client.server_stats()["objects"] == base, "released back to the baseline")
+    s = client.stats()
+    ok(s["releases_sent"] >= proxies and s["releases_lost"] == 0, "every release sent")
     assert checks == CHECKS, checks
     return checks
 
