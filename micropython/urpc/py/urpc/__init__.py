@@ -455,7 +455,12 @@ class Client:
             if obj._c is not self:
                 raise ValueError("urpc: a proxy of another link")
             obj._live()
-            return msgpack.ExtType(EXT_REF, obj._r.to_bytes(4, "big"))
+            try:
+                return obj._x
+            except AttributeError:      # the first time: made once, kept
+                x = msgpack.ExtType(EXT_REF, obj._r.to_bytes(4, "big"))
+                object.__setattr__(obj, "_x", x)
+                return x
         raise TypeError("urpc: can not send {} (only MessagePack values and proxies)".format(
             type(obj).__name__))
 
@@ -579,7 +584,8 @@ class Server:
         self._next = 1
         self._shapes = []          # shape id - 1 -> type (or module)
         self._shape_ids = {}       # id(type) -> shape id
-        self._recent = []          # [request id, [refs its reply sent]], oldest first
+        self._recent = {}          # request id -> [refs its reply sent], last _WINDOW requests
+        self._order = []           # those request ids, oldest first
         self._last = None          # (request id, reply frame)
         self._sending = None
         self._client_max = 4096
@@ -663,13 +669,11 @@ class Server:
             self.counts["resent"] += 1
             self._link.send(self._last[1])      # a copy: answered, not run again
             return
-        for entry in self._recent:
-            if entry[0] == rid:
-                self.counts["stale"] += 1       # a late copy of an older request
-                return
+        if rid in self._recent:
+            self.counts["stale"] += 1           # a late copy of an older request
+            return
         self.counts["requests"] += 1
-        entry = [rid, []]
-        self._sending = entry[1]
+        sent = self._sending = []               # the references this reply sends
         try:
             # Arrays arrive as tuples: Python APIs expect tuples (socket addresses).
             req = msgpack.unpackb(body, ext_hook=self._ext, strict_map_key=False, use_list=False)
@@ -683,20 +687,22 @@ class Server:
                     len(reply), self._client_max))
             frame = _urpc.frame(REPLY, rid, reply)
         except Exception as e:  # noqa: BLE001 - every error goes back as data
-            for ref in entry[1]:   # references counted for a reply that is not sent
+            for ref in sent:       # references counted for a reply that is not sent
                 self._release(ref)
-            del entry[1][:]
+            del sent[:]
             self.counts["errors"] += 1
             frame = _urpc.frame(ERROR, rid, self._error_body(e))
         self._sending = None
-        self._remember(entry)
+        self._remember(rid, sent)
         self._last = (rid, frame)
         self._link.send(frame)
 
-    def _remember(self, entry):
-        self._recent.append(entry)
-        if len(self._recent) > _WINDOW:
-            self._recent.pop(0)
+    def _remember(self, rid, sent):
+        if rid not in self._recent:
+            self._order.append(rid)
+        self._recent[rid] = sent
+        if len(self._order) > _WINDOW:
+            del self._recent[self._order.pop(0)]
 
     def _releases(self, rel):
         if not rel:
@@ -706,18 +712,17 @@ class Server:
                 self._release(item)
                 continue
             rid, refs = item  # a request that got no reply
-            for entry in self._recent:
-                if entry[0] == rid:
-                    # It was processed: its releases were applied then; its
-                    # reply was lost, so the references it sent go now.
-                    for ref in entry[1]:
-                        self._release(ref)
-                    del entry[1][:]
-                    break
+            sent = self._recent.get(rid)
+            if sent is not None:
+                # It was processed: its releases were applied then; its
+                # reply was lost, so the references it sent go now.
+                for ref in sent:
+                    self._release(ref)
+                del sent[:]
             else:
                 for ref in refs:
                     self._release(ref)
-                self._remember([rid, []])   # and a late copy will not run
+                self._remember(rid, [])     # and a late copy will not run
 
     def _dispatch(self, op, args):
         if op == OP_CALLMETHOD:
