@@ -136,6 +136,61 @@ def test_serve_async_over_a_socketpair_and_a_pty():
     _end_to_end("pty", "--async")
 
 
+def test_tcp_server_serves_one_client_after_another():
+    _desktop_only()
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen([sys.executable, "-m", "mpx.urpc", "--tcp", "127.0.0.1:%d" % port,
+                             "--path", HERE, "--allow", ALLOW], env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        sessions = []
+        for n in range(2):
+            while True:
+                try:
+                    conn = socket.create_connection(("127.0.0.1", port))
+                    break
+                except ConnectionRefusedError:
+                    assert time.monotonic() < deadline, "the TCP server did not listen"
+                    time.sleep(0.05)
+            with conn:
+                client = _client(conn)
+                assert client.import_("urpc_fixture").add(n, 40) == n + 40
+                sessions.append(client.server["session"])
+        assert sessions == [1, 1]          # a new Server for each connection
+    finally:
+        proc.kill()
+        out, err = proc.communicate()
+    assert err == b"" or b"Traceback" not in err, err
+
+
+def test_device_server_on_a_pty_path():
+    """--device opens a serial device by name and makes it raw (here the
+    slave side of a pty, which starts in cooked mode with echo on)."""
+    _desktop_only()
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "mpx.urpc", "--device", os.ttyname(slave),
+                             "--baud", "115200", "--path", HERE, "--allow", ALLOW], env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stream = open(master, "r+b", buffering=0)
+    try:
+        deadline = time.monotonic() + 20
+        while termios.tcgetattr(slave)[3] & termios.ECHO:     # until the server made it raw
+            assert time.monotonic() < deadline and proc.poll() is None, "the server did not open it"
+            time.sleep(0.02)
+        client = _client(stream)
+        assert client.import_("urpc_fixture").join("a", "b", sep="+") == "a+b"
+        assert client.stats()["frames_dropped"] == 0
+    finally:
+        stream.close()
+        os.close(slave)
+        proc.kill()
+        proc.communicate()
+
+
 def test_serve_async_lets_other_tasks_run():
     _desktop_only()
     import asyncio
