@@ -7,6 +7,7 @@ MICROPY names MicroPython executables (':'-separated; a qemu firmware .elf
 works too), on MicroPython, printed like the seed's sessions.
 """
 import contextlib
+import gc
 import io
 import os
 import runpy
@@ -28,7 +29,10 @@ EXAMPLES = [
 def run_cpython(path):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        runpy.run_path(path, run_name="__main__")
+        # What the script still holds at its end goes now, as when a process
+        # ends: its finalisers print with the script's output.
+        runpy.run_path(path, run_name="__main__").clear()
+        gc.collect()
     return out.getvalue()
 
 
