@@ -10,7 +10,7 @@ import errno
 import gc
 
 import urpc_loop
-from mpxtest import IS_MICROPYTHON, raises
+from mpxtest import raises
 
 try:
     from mpx import urpc, msgpack, _urpc
@@ -201,14 +201,20 @@ def test_hostile_frames_are_rejected():
     server.poll(0)
     assert server._link.deframer.dropped >= 2
     assert fx.add(1, 2) == 3                     # the link is fine
-    # Well-framed nonsense: an unknown operation, a body that is not a list.
-    for body in (msgpack.packb([99, None]), msgpack.packb({'x': 1}), b'\xc1'):
-        c2s.extend(_urpc.frame(_urpc.REQUEST, 950, body))
+    # Well-framed nonsense: an unknown operation, a body that is not a list,
+    # not MessagePack, a reference never given out, another protocol.
+    bodies = (msgpack.packb([99, None]), msgpack.packb({'x': 1}), b'\xc1',
+              msgpack.packb([4, None, msgpack.ExtType(100, b'\0\0\x99\x99'), []]),
+              msgpack.packb([0, None, urpc.PROTOCOL + 1, 4096]))
+    errors = server.counts['errors']
+    for i, body in enumerate(bodies):
+        c2s.extend(_urpc.frame(_urpc.REQUEST, 950 + i, body))
         server.poll(0)
         replies = end.inbox
         assert len(replies) > 0
         assert replies.data[2] & 0x0f == _urpc.ERROR
         replies.clear()
+    assert server.counts['errors'] == errors + len(bodies)
     assert fx.add(2, 2) == 4
 
 

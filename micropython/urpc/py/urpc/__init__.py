@@ -767,7 +767,10 @@ class Server:
             s["bytes_skipped"] = self._link.deframer.skipped
             return s
         if op == OP_HELLO:
-            protocol, self._client_max = args[0], args[1]
+            if args[0] != PROTOCOL:
+                raise ValueError("urpc: the client speaks protocol {}, this server {}".format(
+                    args[0], PROTOCOL))
+            self._client_max = args[1]
             self._objs = {}    # a new client: the old one's objects go
             self._ids = {}
             self.session += 1
