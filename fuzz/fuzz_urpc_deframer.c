@@ -36,9 +36,7 @@ static int well_formed(const uint8_t *data, size_t size, size_t step) {
         if (n + len + URPC_OVERHEAD > sizeof stream) {
             break;
         }
-        urpc_header(stream + n, URPC_REPLY, (uint16_t)frames, len);
-        memcpy(stream + n + URPC_HEADER_SIZE, data, len);
-        urpc_trailer(stream + n + URPC_HEADER_SIZE + len, data, len);
+        urpc_frame_write(stream + n, URPC_REPLY, (uint16_t)frames, data, len);
         bodies[frames] = data;
         lens[frames++] = len;
         n += len + URPC_OVERHEAD;

@@ -27,14 +27,14 @@ static PyObject *mod_frame(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "iiy*:frame", &kind, &id, &body)) {
         return NULL;
     }
+    uint8_t check[URPC_HEADER_SIZE];   // the arguments are checked before allocating
     PyObject *out = NULL;
-    if (id < 0 || id > 0xffff || kind < 1 || kind > 15 || (size_t)body.len > URPC_MAX_BODY) {
+    if (id < 0 || id > 0xffff || kind < 0
+        || urpc_header(check, (unsigned)kind, (uint16_t)id, (size_t)body.len) != URPC_OK) {
         PyErr_SetString(PyExc_ValueError, "frame: kind 1..15, id 0..65535, body up to 16 MiB");
     } else if ((out = PyBytes_FromStringAndSize(NULL, body.len + URPC_OVERHEAD)) != NULL) {
-        uint8_t *p = (uint8_t *)PyBytes_AS_STRING(out);
-        urpc_header(p, (unsigned)kind, (uint16_t)id, (size_t)body.len);
-        memcpy(p + URPC_HEADER_SIZE, body.buf, (size_t)body.len);
-        urpc_trailer(p + URPC_HEADER_SIZE + body.len, body.buf, (size_t)body.len);
+        urpc_frame_write((uint8_t *)PyBytes_AS_STRING(out), (unsigned)kind, (uint16_t)id,
+            body.buf, (size_t)body.len);
     }
     PyBuffer_Release(&body);
     return out;
@@ -191,7 +191,7 @@ static PyObject *deframer_read_from(PyObject *op, PyObject *args) {
     Py_ssize_t total = 0;
     bool polled = false, again = false;
     while (PyList_GET_SIZE(list) == 0) {
-        bool arriving = d->end - d->start - d->consumed > 0;
+        bool arriving = urpc_deframer_held(d) > 0;
         bool read_now = nonblocking ? arriving : timeout_ms < 0;
         if (!read_now || again) {
             if (polled && timeout_ms >= 0 && now_ms() >= deadline) {
@@ -251,14 +251,12 @@ static PyObject *deframer_clear(PyObject *op, PyObject *unused) {
 
 static PyObject *get_need(PyObject *op, void *closure) {
     (void)closure;
-    size_t need = ((deframer_obj *)op)->d.need;
-    return PyLong_FromSize_t(need ? need : URPC_HEADER_SIZE);
+    return PyLong_FromSize_t(urpc_deframer_need(&((deframer_obj *)op)->d));
 }
 
 static PyObject *get_buffered(PyObject *op, void *closure) {
     (void)closure;
-    const urpc_deframer_t *d = &((deframer_obj *)op)->d;
-    return PyLong_FromSize_t(d->end - d->start - d->consumed);
+    return PyLong_FromSize_t(urpc_deframer_held(&((deframer_obj *)op)->d));
 }
 
 static PyObject *get_counter(PyObject *op, void *closure) {

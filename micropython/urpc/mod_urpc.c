@@ -20,15 +20,14 @@ static mp_obj_t urpc_mod_frame(mp_obj_t kind_in, mp_obj_t id_in, mp_obj_t body_i
     mp_get_buffer_raise(body_in, &body, MP_BUFFER_READ);
     mp_int_t kind = mp_obj_get_int(kind_in);
     mp_int_t id = mp_obj_get_int(id_in);
-    if (id < 0 || id > 0xffff || kind < 1 || kind > 15 || body.len > URPC_MAX_BODY) {
+    uint8_t check[URPC_HEADER_SIZE];   // the arguments are checked before allocating
+    if (id < 0 || id > 0xffff || kind < 0
+        || urpc_header(check, (unsigned)kind, (uint16_t)id, body.len) != URPC_OK) {
         mp_raise_ValueError(MP_ERROR_TEXT("frame: kind 1..15, id 0..65535, body up to 16 MiB"));
     }
     vstr_t v;
     vstr_init_len(&v, body.len + URPC_OVERHEAD);
-    uint8_t *p = (uint8_t *)v.buf;
-    urpc_header(p, (unsigned)kind, (uint16_t)id, body.len);
-    memcpy(p + URPC_HEADER_SIZE, body.buf, body.len);
-    urpc_trailer(p + URPC_HEADER_SIZE + body.len, body.buf, body.len);
+    urpc_frame_write((uint8_t *)v.buf, (unsigned)kind, (uint16_t)id, body.buf, body.len);
     return mp_obj_new_bytes_from_vstr(&v);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(urpc_mod_frame_obj, urpc_mod_frame);
@@ -107,10 +106,10 @@ static void deframer_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     if (dest[0] == MP_OBJ_NULL) {
         switch (attr) {
             case MP_QSTR_need:
-                dest[0] = mp_obj_new_int_from_uint(self->d.need ? self->d.need : URPC_HEADER_SIZE);
+                dest[0] = mp_obj_new_int_from_uint(urpc_deframer_need(&self->d));
                 return;
             case MP_QSTR_buffered:
-                dest[0] = mp_obj_new_int_from_uint(self->d.end - self->d.start - self->d.consumed);
+                dest[0] = mp_obj_new_int_from_uint(urpc_deframer_held(&self->d));
                 return;
             case MP_QSTR_frames:
                 dest[0] = mp_obj_new_int_from_uint(self->d.frames);

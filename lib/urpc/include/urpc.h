@@ -72,6 +72,11 @@ urpc_status_t urpc_header(uint8_t out[URPC_HEADER_SIZE], unsigned kind, uint16_t
 /** Write the trailer (CRC-32 of the body). */
 void urpc_trailer(uint8_t out[URPC_TRAILER_SIZE], const uint8_t *body, size_t body_len);
 
+/** Write a whole frame (header, a copy of the body, trailer) to @p out,
+ *  which holds body_len + URPC_OVERHEAD bytes. @return as urpc_header
+ *  (nothing is written on URPC_ERR_ARG). */
+urpc_status_t urpc_frame_write(uint8_t *out, unsigned kind, uint16_t id, const uint8_t *body, size_t body_len);
+
 /** A frame found by the deframer; body points into its buffer and stays
  *  valid until the next call that changes the deframer. */
 typedef struct urpc_frame {
@@ -116,6 +121,13 @@ urpc_status_t urpc_deframer_next(urpc_deframer_t *d, urpc_frame_t *f);
 
 /** Forget everything held (after a timeout, say); statistics are kept. */
 void urpc_deframer_clear(urpc_deframer_t *d);
+
+/** Bytes held of a frame not yet complete (0: between frames). */
+size_t urpc_deframer_held(const urpc_deframer_t *d);
+
+/** Bytes to feed at least before the next frame can be complete (never 0:
+ *  a header's worth when nothing is held). */
+size_t urpc_deframer_need(const urpc_deframer_t *d);
 
 #ifdef __cplusplus
 }

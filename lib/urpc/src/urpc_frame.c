@@ -103,6 +103,17 @@ void urpc_trailer(uint8_t out[URPC_TRAILER_SIZE], const uint8_t *body, size_t bo
     out[3] = (uint8_t)(crc >> 24);
 }
 
+urpc_status_t urpc_frame_write(uint8_t *out, unsigned kind, uint16_t id, const uint8_t *body, size_t body_len) {
+    urpc_status_t st = urpc_header(out, kind, id, body_len);
+    if (st == URPC_OK) {
+        if (body_len > 0) {
+            memcpy(out + URPC_HEADER_SIZE, body, body_len);
+        }
+        urpc_trailer(out + URPC_HEADER_SIZE + body_len, body, body_len);
+    }
+    return st;
+}
+
 urpc_status_t urpc_deframer_init(urpc_deframer_t *d, uint8_t *buf, size_t cap, size_t max_body) {
     memset(d, 0, sizeof *d);
     if (max_body > URPC_MAX_BODY) {
@@ -162,6 +173,14 @@ void urpc_deframer_clear(urpc_deframer_t *d) {
     d->need = 0;
     d->crc_len = 0;
     d->crc = 0;
+}
+
+size_t urpc_deframer_held(const urpc_deframer_t *d) {
+    return d->end - d->start - d->consumed;
+}
+
+size_t urpc_deframer_need(const urpc_deframer_t *d) {
+    return d->need ? d->need : URPC_HEADER_SIZE;
 }
 
 static void skip(urpc_deframer_t *d, size_t n) {

@@ -18,9 +18,7 @@ static uint8_t dbuf[MAX_BODY + URPC_OVERHEAD];
 
 // Build a frame into out; returns its length.
 static size_t make_frame(uint8_t *out, unsigned kind, uint16_t id, const uint8_t *body, size_t len) {
-    urpc_header(out, kind, id, len);
-    memcpy(out + URPC_HEADER_SIZE, body, len);
-    urpc_trailer(out + URPC_HEADER_SIZE + len, body, len);
+    urpc_frame_write(out, kind, id, body, len);
     return len + URPC_OVERHEAD;
 }
 
@@ -56,6 +54,17 @@ static void test_header_layout_and_limits(void) {
     urpc_frame_t f;
     CHECK(urpc_deframer_next(&d, &f) == URPC_ERR_ARG);
     CHECK_EQ(URPC_OVERHEAD, 14);
+    // A whole frame: the header, the body, the body's CRC; nothing on bad arguments.
+    uint8_t fr[32];
+    memset(fr, 0xAA, sizeof fr);
+    CHECK(urpc_frame_write(fr, URPC_REQUEST, 7, (const uint8_t *)"abc", 3) == URPC_OK);
+    CHECK(urpc_header(h, URPC_REQUEST, 7, 3) == URPC_OK && memcmp(fr, h, URPC_HEADER_SIZE) == 0);
+    CHECK(memcmp(fr + URPC_HEADER_SIZE, "abc", 3) == 0);
+    uint32_t c = urpc_crc32(0, (const uint8_t *)"abc", 3);
+    CHECK(fr[13] == (c & 0xff) && fr[16] == (c >> 24) && fr[17] == 0xAA);
+    memset(fr, 0xAA, sizeof fr);
+    CHECK(urpc_frame_write(fr, 16, 7, (const uint8_t *)"abc", 3) == URPC_ERR_ARG && fr[0] == 0xAA);
+    CHECK(urpc_frame_write(fr, URPC_REPLY, 0, NULL, 0) == URPC_OK);
 }
 
 static void test_round_trip_in_any_pieces(void) {
@@ -265,6 +274,11 @@ static void test_space_and_commit(void) {
     urpc_deframer_commit(&d, g);
     CHECK(urpc_deframer_next(&d, &f) == URPC_OK && f.len == 9 && memcmp(f.body, "zero copy", 9) == 0);
     CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE && d.need == URPC_HEADER_SIZE);
+    CHECK(urpc_deframer_held(&d) == 0 && urpc_deframer_need(&d) == URPC_HEADER_SIZE);
+    urpc_deframer_feed(&d, frame, 4);
+    CHECK(urpc_deframer_next(&d, &f) == URPC_NEED_MORE);
+    CHECK(urpc_deframer_held(&d) == 4 && urpc_deframer_need(&d) == URPC_HEADER_SIZE - 4);
+    urpc_deframer_clear(&d);
     p = urpc_deframer_space(&d, &room);
     CHECK(p == dbuf && room == sizeof dbuf);  // consumed bytes are given back
 }
