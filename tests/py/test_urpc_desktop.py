@@ -191,6 +191,28 @@ def test_device_server_on_a_pty_path():
         proc.communicate()
 
 
+def test_the_default_modules_do_not_open_the_host():
+    """CPython's socket module holds os and sys; a dotted allow entry gives
+    that module, not its package."""
+    _desktop_only()
+    a, b = socket.socketpair()
+    server = ServerProcess(b.fileno(), allow="socket,os.path")
+    b.close()
+    try:
+        client = _client(a)
+        sock = client.import_("socket")
+        raises(ImportError, getattr, sock, "os")
+        raises(ImportError, getattr, sock, "sys")
+        assert isinstance(sock.gethostname(), str)
+        path = client.import_("os.path")
+        assert path.join("a", "b") == os.path.join("a", "b")
+        raises(ImportError, getattr, path, "os")
+        raises(ImportError, client.import_, "os")
+    finally:
+        a.close()
+        server.stop()
+
+
 def test_serve_async_lets_other_tasks_run():
     _desktop_only()
     import asyncio

@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Objects for urpc tests to reach through a server (imported by the server)."""
+import builtins as host     # a module the client must never reach (exec, eval)
+import gc as collector      # one it may (the tests allow gc)
+
 VERSION = 3
 
 
@@ -120,3 +123,7 @@ def report(*items):
     only UART carries the link) puts its results for the test to read."""
     REPORTS.append(items)
     return len(REPORTS)
+
+
+def modules():
+    return {"collector": collector, "host": host}

@@ -323,8 +323,9 @@ class Proxy(FinaliserProxy):
         return self
 
     def __exit__(self, *exc):
-        if "close" in self._c._methods(self._s):
-            self._c._call(OP_CALLMETHOD, self, "close", ())
+        c = self._live()
+        if "close" in c._methods(self._s):
+            c._call(OP_CALLMETHOD, self, "close", ())
 
 
 class _Method:
@@ -530,9 +531,11 @@ class Client:
     def _error(self, body):
         try:
             name, args, tb = msgpack.unpackb(body, strict_map_key=False)
+            if not (isinstance(name, str) and isinstance(args, list) and isinstance(tb, str)):
+                raise ValueError
         except Exception:
             return RemoteError("?", [], "urpc: malformed error reply")
-        cls = getattr(builtins, name, None) if isinstance(name, str) else None
+        cls = getattr(builtins, name, None)
         if isinstance(cls, type) and issubclass(cls, Exception):
             try:
                 return cls(*args)
@@ -540,25 +543,32 @@ class Client:
                 pass
         return RemoteError(name, args, tb)
 
+    def _room(self):
+        # Bytes of payload a frame holds both ways, the request envelope
+        # aside; a request that still does not fit is refused by _call.
+        return max(16, min(self._server_max, self._link.deframer.max_body) - 64)
+
     def _readinto(self, proxy, name, buf, nbytes=0):
         n = len(buf) if not nbytes else min(nbytes, len(buf))
-        n = min(n, self._server_max - 64, self._link.deframer.max_body - 64)
+        n = min(n, self._room())
         data = self._call(OP_READINTO, proxy, name, n)
         if data is None:
             return None
+        if not isinstance(data, bytes) or len(data) > n:
+            raise ValueError("urpc: {} returned more than was asked for".format(name))
         buf[:len(data)] = data
         return len(data)
 
     def _send_part(self, proxy, name, data):
         # send()/write() may take less than all: never more than a frame holds.
-        room = self._server_max - 64
+        room = self._room()
         if len(data) > room:
             data = memoryview(data)[:room]
         return self._call(OP_CALLMETHOD, proxy, name, (data,))
 
     def _sendall(self, proxy, data):
         view = memoryview(data)
-        room = self._server_max - 64
+        room = self._room()
         for i in range(0, len(view), room):
             self._call(OP_CALLMETHOD, proxy, "sendall", (view[i:i + room],))
 
@@ -584,6 +594,7 @@ class Server:
         self._next = 1
         self._shapes = []          # shape id - 1 -> type (or module)
         self._shape_ids = {}       # id(type) -> shape id
+        self._imported = {}        # id(module) -> module: the allowed modules imported
         self._recent = {}          # request id -> [refs its reply sent], last _WINDOW requests
         self._order = []           # those request ids, oldest first
         self._last = None          # (request id, reply frame)
@@ -743,7 +754,7 @@ class Server:
             return None
         if op == OP_READINTO:
             target, name, n = args
-            buf = bytearray(max(0, min(n, self._client_max - 64)))
+            buf = bytearray(max(0, min(n, self._client_max - 5)))   # a bin header is <= 5 bytes
             k = getattr(target, _name(name))(buf)
             return None if k is None else bytes(memoryview(buf)[:k])
         if op == OP_SHAPE:
@@ -752,7 +763,11 @@ class Server:
             name = args[0]
             if name not in self.allow:
                 raise ImportError("urpc: module '{}' is not allowed".format(name))
-            return __import__(name)
+            mod = __import__(name)
+            for part in name.split(".")[1:]:    # __import__("a.b") is a
+                mod = getattr(mod, part)
+            self._imported[id(mod)] = mod
+            return mod
         if op == OP_RELEASE:
             return None
         if op == OP_STR:
@@ -770,6 +785,8 @@ class Server:
             if args[0] != PROTOCOL:
                 raise ValueError("urpc: the client speaks protocol {}, this server {}".format(
                     args[0], PROTOCOL))
+            if not isinstance(args[1], int) or args[1] < 16:
+                raise ValueError("urpc: a client max_body of at least 16 bytes")
             self._client_max = args[1]
             self._objs = {}    # a new client: the old one's objects go
             self._ids = {}
@@ -807,6 +824,11 @@ class Server:
     def _encode(self, obj):
         if obj is _METHOD:
             return msgpack.ExtType(EXT_METHOD, b"")
+        if type(obj).__name__ == "module" and id(obj) not in self._imported \
+                and getattr(obj, "__name__", None) not in self.allow:
+            # A module the client reached as an attribute (CPython's socket
+            # module holds os and sys, say): only those in allow travel.
+            raise ImportError("urpc: module '{}' is not allowed".format(getattr(obj, "__name__", "?")))
         ref = self._ref(obj)
         return msgpack.ExtType(EXT_REF, _ref_bytes(ref, self._shape(obj)))
 
