@@ -19,6 +19,11 @@ if(MPX_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
+if(MPX_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(MPX_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

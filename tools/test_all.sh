@@ -49,6 +49,11 @@ sanitizers() {
   CC=clang cmake_build build/san -DMPX_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     ctest --test-dir build/san --output-on-failure
 }
+tsan() {
+  # The rings under two threads with ThreadSanitizer.
+  CC=clang cmake_build build/tsan -DMPX_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/c/test_ring_threads
+}
 cortex() {
   cmake_build "build/$1" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake -DMPX_ARM_CPU="$1" \
     -DCMAKE_BUILD_TYPE=MinSizeRel && ctest --test-dir "build/$1" --output-on-failure
@@ -91,7 +96,7 @@ micropython() {
 
 # Steps: name and function. `tools/test_all.sh fuzz` runs only the steps
 # whose names contain "fuzz".
-STEPS="host-build-and-ctest:host valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers
+STEPS="host-build-and-ctest:host valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 python-extension:python_ext pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython"
 ran=""

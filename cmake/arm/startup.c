@@ -13,6 +13,8 @@ extern void _start(void);
 
 void Reset_Handler(void);
 void Fault_Handler(void);
+// A test may define its own SysTick handler; without one, a tick is a fault.
+void SysTick_Handler(void) __attribute__((weak, alias("Fault_Handler")));
 void fault_report(const uint32_t *frame);
 
 void Reset_Handler(void) {
@@ -72,5 +74,5 @@ static const uintptr_t vector_table[16] = {
     (uintptr_t)Fault_Handler,  // DebugMon
     0,
     (uintptr_t)Fault_Handler,  // PendSV
-    (uintptr_t)Fault_Handler,  // SysTick
+    (uintptr_t)SysTick_Handler,
 };

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// The link between the producer (MicroPython on the CM7, or Python on the
+// desktop) and the renderer (the CM4, or the simulator's thread): a shared
+// region with a header, a command ring (producer -> renderer) and an event
+// ring (renderer -> producer). Only offsets and fixed-width little-endian
+// fields cross; text travels inside the records.
+//
+// Start-up, as on the board: the producer lays the region out
+// (ui_link_init), then starts the renderer; the renderer checks the region,
+// writes the display's size, format and node capacity into the header and
+// sets state READY; the producer waits for that (ui_client_attach).
+#ifndef MPX_UI_LINK_H
+#define MPX_UI_LINK_H
+
+#include "ring.h"
+#include "ui_scene.h"
+
+#define UI_LINK_MAGIC 0x4b4e4c55u  // "ULNK"
+#define UI_LINK_VERSION 1u
+
+enum { UI_STATE_NONE = 0, UI_STATE_READY = 1, UI_STATE_FAILED = 2 };
+
+typedef struct {
+    // Line 0-1: written by the producer at init.
+    uint32_t magic;
+    uint32_t version;
+    uint32_t region_size;
+    uint32_t cmd_offset, cmd_region;     // command ring: offset and bytes
+    uint32_t evt_offset, evt_region;     // event ring
+    _Atomic uint32_t producer_waiting;   // 1 while the producer waits for room or sync
+    uint32_t reserved0[8];
+    // Line 2-3: written by the renderer.
+    _Atomic uint32_t state;
+    uint32_t width, height, format, max_nodes;
+    _Atomic uint32_t cmds_done;          // commands taken off the ring
+    _Atomic uint32_t frame_done;         // last frame number rendered
+    _Atomic uint32_t nodes;              // nodes in the scene
+    _Atomic uint32_t render_us;          // render time of the last frame
+    _Atomic uint32_t pixels_last;        // pixels written by the last frame
+    _Atomic uint32_t errors;             // commands refused (corrupt or invalid)
+    _Atomic uint32_t input_dropped;      // device input lost on a full event ring
+    _Atomic uint32_t input_stalled;      // 1 while an injected event waits for event-ring room
+    _Atomic uint32_t events_sent;
+    uint32_t reserved1[2];
+} ui_link_header_t;
+
+#define UI_LINK_HEADER_SIZE ((uint32_t)sizeof(ui_link_header_t))
+
+// Bytes a region needs for rings of these data sizes (powers of two).
+uint32_t ui_link_region_size(uint32_t cmd_data, uint32_t evt_data);
+
+// Producer: lay out a region of region_size bytes at mem (32-byte aligned).
+ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data);
+
+// Commands on the wire.
+enum {
+    UI_OP_ADD = 1,
+    UI_OP_REMOVE = 2,
+    UI_OP_REPLACE = 3,
+    UI_OP_CLEAR = 4,
+    UI_OP_PRESENT = 5,
+    UI_OP_INPUT = 6,
+};
+
+typedef struct {
+    uint8_t op;
+    int16_t z;
+    uint32_t frame;
+    ui_node_t node;
+    ui_event_t event;
+} ui_cmd_t;
+
+#define UI_REC_MAX (22u + UI_TEXT_MAX)
+#define UI_EVT_REC 16u
+
+// Encode a command into buf (UI_REC_MAX bytes); returns its length.
+uint32_t ui_cmd_encode(uint8_t *buf, const ui_cmd_t *c);
+// Decode and check a command; UI_E_PROTOCOL if it does not add up.
+ui_status_t ui_cmd_decode(const uint8_t *p, uint32_t len, ui_cmd_t *c);
+void ui_event_encode(uint8_t *buf, const ui_event_t *e);
+ui_status_t ui_event_decode(const uint8_t *p, uint32_t len, ui_event_t *e);
+
+// ---- Renderer ----
+
+typedef struct {
+    uint32_t (*now_us)(void *ctx);   // a microsecond clock (wraps)
+    void (*notify)(void *ctx);       // ring the producer's doorbell
+    void *ctx;
+} ui_renderer_port_t;
+
+typedef struct {
+    ui_link_header_t *hdr;
+    ring_t cmd, evt;
+    ui_scene_t scene;
+    ui_renderer_port_t port;
+    uint32_t cmds_done;
+    bool events_pending;             // pushed events not yet announced
+} ui_renderer_t;
+
+// Check the region, describe the display in its header and set READY.
+ui_status_t ui_renderer_attach(ui_renderer_t *r, void *region, uint32_t region_size,
+    ui_fb_t *fb, void *scene_mem, size_t scene_mem_size, uint32_t max_nodes,
+    uint32_t background, const ui_renderer_port_t *port);
+
+// Apply up to max commands; returns how many were taken. Renders at each
+// PRESENT. Stops early (returning fewer) when the ring is empty, when an
+// injected event waits for room in the event ring, or on a corrupt ring
+// (state FAILED).
+uint32_t ui_renderer_poll(ui_renderer_t *r, uint32_t max);
+
+// Input from the device (touch panel, window): hit-test it and send it to
+// the producer; UI_E_FULL (and counted) when the event ring has no room.
+ui_status_t ui_renderer_input(ui_renderer_t *r, const ui_event_t *e);
+
+// ---- Producer ----
+
+typedef struct {
+    uint32_t (*now_ms)(void *ctx);   // a millisecond clock (wraps)
+    void (*notify)(void *ctx);       // ring the renderer's doorbell
+    void (*wait)(void *ctx, uint32_t ms);  // sleep until our doorbell rings or ms pass
+    // The renderer waits for event-ring room and we wait for command-ring
+    // room: deliver the waiting events now. Non-OK is returned to the caller.
+    ui_status_t (*drain)(void *ctx);
+    void *ctx;
+} ui_client_port_t;
+
+typedef struct {
+    ui_link_header_t *hdr;
+    ring_t cmd, evt;
+    ui_client_port_t port;
+    uint32_t timeout_ms;
+    uint32_t width, height, format, max_nodes;
+    uint32_t nodes;                  // as the producer counts them
+    uint32_t frame;                  // last frame number sent
+    uint32_t cmds_sent;
+    uint32_t ops;                    // stack operations sent
+    uint32_t waits;                  // times the command ring was full
+    bool in_drain;
+    uint8_t z_taken[65536u / 8u];
+} ui_client_t;
+
+// Wait (up to timeout_ms) for the renderer, then attach.
+ui_status_t ui_client_attach(ui_client_t *c, void *region, uint32_t region_size,
+    const ui_client_port_t *port, uint32_t timeout_ms);
+
+// The stack operations. Each checks its arguments and the producer's view
+// of the scene first, so a bad call fails here, at once, and sends nothing.
+ui_status_t ui_client_add(ui_client_t *c, int32_t z, const ui_node_t *n);
+ui_status_t ui_client_remove(ui_client_t *c, int32_t z);
+ui_status_t ui_client_replace(ui_client_t *c, int32_t z, const ui_node_t *n);
+ui_status_t ui_client_clear(ui_client_t *c);
+ui_status_t ui_client_present(ui_client_t *c, uint32_t *frame);
+ui_status_t ui_client_input(ui_client_t *c, const ui_event_t *e);
+
+// Wait until the renderer has taken every command sent and rendered every
+// frame presented.
+ui_status_t ui_client_sync(ui_client_t *c);
+
+// The next event from the renderer into *e, *got saying whether there was
+// one; UI_E_PROTOCOL if the event ring is corrupt.
+ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got);
+
+bool ui_client_z_taken(const ui_client_t *c, int16_t z);
+
+#endif

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// The producer's side of the link. It keeps its own view of which z are
+// taken and how many nodes there are, so that a bad call fails at once even
+// though the renderer applies commands later.
+#include "ui_link.h"
+
+#include <string.h>
+
+ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, ring_role_t cmd_role,
+    ring_t *evt, ring_role_t evt_role);
+
+static uint32_t elapsed(const ui_client_t *c, uint32_t start) {
+    return c->port.now_ms(c->port.ctx) - start;
+}
+
+ui_status_t ui_client_attach(ui_client_t *c, void *region, uint32_t region_size,
+    const ui_client_port_t *port, uint32_t timeout_ms) {
+    memset(c, 0, sizeof(*c));
+    c->port = *port;
+    c->timeout_ms = timeout_ms;
+    ui_link_header_t *h = (ui_link_header_t *)region;
+    uint32_t start = port->now_ms(port->ctx);
+    for (;;) {
+        uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
+        if (state == UI_STATE_READY) {
+            break;
+        }
+        if (state == UI_STATE_FAILED || elapsed(c, start) >= timeout_ms) {
+            return UI_E_NO_RENDERER;
+        }
+        port->wait(port->ctx, 1);
+    }
+    ui_status_t st = ui_link_attach_rings(region, region_size, &c->cmd, RING_PRODUCER, &c->evt,
+        RING_CONSUMER);
+    if (st != UI_OK) {
+        return st;
+    }
+    c->hdr = h;
+    c->width = h->width;
+    c->height = h->height;
+    c->format = h->format;
+    c->max_nodes = h->max_nodes;
+    c->frame = atomic_load_explicit(&h->frame_done, memory_order_acquire);
+    if (c->max_nodes == 0 || c->max_nodes > 65536u) {
+        return UI_E_PROTOCOL;
+    }
+    return UI_OK;
+}
+
+bool ui_client_z_taken(const ui_client_t *c, int16_t z) {
+    uint16_t i = (uint16_t)z;
+    return (c->z_taken[i >> 3] >> (i & 7u)) & 1u;
+}
+
+static void set_taken(ui_client_t *c, int16_t z, bool on) {
+    uint16_t i = (uint16_t)z;
+    if (on) {
+        c->z_taken[i >> 3] = (uint8_t)(c->z_taken[i >> 3] | (1u << (i & 7u)));
+    } else {
+        c->z_taken[i >> 3] = (uint8_t)(c->z_taken[i >> 3] & ~(1u << (i & 7u)));
+    }
+}
+
+static bool renderer_failed(const ui_client_t *c) {
+    return atomic_load_explicit(&c->hdr->state, memory_order_acquire) != UI_STATE_READY;
+}
+
+// Wait a little for the renderer: deliver events first if it is stuck on a
+// full event ring, then sleep until its doorbell or 1 ms.
+static ui_status_t wait_step(ui_client_t *c) {
+    if (atomic_load_explicit(&c->hdr->input_stalled, memory_order_acquire) && c->port.drain &&
+        !c->in_drain) {
+        c->in_drain = true;
+        ui_status_t st = c->port.drain(c->port.ctx);
+        c->in_drain = false;
+        if (st != UI_OK) {
+            return st;
+        }
+    }
+    c->port.wait(c->port.ctx, 1);
+    return UI_OK;
+}
+
+// Send one command, waiting up to the timeout for room.
+static ui_status_t send(ui_client_t *c, const ui_cmd_t *cmd) {
+    uint8_t rec[UI_REC_MAX];
+    uint32_t len = ui_cmd_encode(rec, cmd);
+    ring_status_t rs = ring_write(&c->cmd, rec, len);
+    if (rs == RING_FULL) {
+        c->waits++;
+        uint32_t start = c->port.now_ms(c->port.ctx);
+        atomic_store_explicit(&c->hdr->producer_waiting, 1, memory_order_release);
+        c->port.notify(c->port.ctx);
+        ui_status_t st = UI_OK;
+        while ((rs = ring_write(&c->cmd, rec, len)) == RING_FULL) {
+            if (renderer_failed(c)) {
+                st = UI_E_NO_RENDERER;
+            } else if (elapsed(c, start) >= c->timeout_ms) {
+                st = UI_E_TIMEOUT;
+            } else {
+                st = wait_step(c);
+            }
+            if (st != UI_OK) {
+                break;
+            }
+        }
+        atomic_store_explicit(&c->hdr->producer_waiting, 0, memory_order_relaxed);
+        if (st != UI_OK) {
+            return st;
+        }
+    }
+    if (rs != RING_OK) {
+        return UI_E_PROTOCOL;
+    }
+    c->cmds_sent++;
+    return UI_OK;
+}
+
+static ui_status_t check_z(int32_t z) {
+    return z < INT16_MIN || z > INT16_MAX ? UI_E_RANGE : UI_OK;
+}
+
+ui_status_t ui_client_add(ui_client_t *c, int32_t z, const ui_node_t *n) {
+    ui_status_t st = check_z(z);
+    if (st == UI_OK) {
+        st = ui_node_check(n);
+    }
+    if (st != UI_OK) {
+        return st;
+    }
+    if (ui_client_z_taken(c, (int16_t)z)) {
+        return UI_E_Z_TAKEN;
+    }
+    if (c->nodes >= c->max_nodes) {
+        return UI_E_FULL;
+    }
+    ui_cmd_t cmd;
+    cmd.op = UI_OP_ADD;
+    cmd.z = (int16_t)z;
+    memcpy(&cmd.node, n, offsetof(ui_node_t, text) + n->text_len);
+    st = send(c, &cmd);
+    if (st == UI_OK) {
+        set_taken(c, (int16_t)z, true);
+        c->nodes++;
+        c->ops++;
+    }
+    return st;
+}
+
+ui_status_t ui_client_replace(ui_client_t *c, int32_t z, const ui_node_t *n) {
+    ui_status_t st = check_z(z);
+    if (st == UI_OK) {
+        st = ui_node_check(n);
+    }
+    if (st != UI_OK) {
+        return st;
+    }
+    if (!ui_client_z_taken(c, (int16_t)z)) {
+        return UI_E_Z_MISSING;
+    }
+    ui_cmd_t cmd;
+    cmd.op = UI_OP_REPLACE;
+    cmd.z = (int16_t)z;
+    memcpy(&cmd.node, n, offsetof(ui_node_t, text) + n->text_len);
+    st = send(c, &cmd);
+    if (st == UI_OK) {
+        c->ops++;
+    }
+    return st;
+}
+
+ui_status_t ui_client_remove(ui_client_t *c, int32_t z) {
+    ui_status_t st = check_z(z);
+    if (st != UI_OK) {
+        return st;
+    }
+    if (!ui_client_z_taken(c, (int16_t)z)) {
+        return UI_E_Z_MISSING;
+    }
+    ui_cmd_t cmd = {.op = UI_OP_REMOVE, .z = (int16_t)z};
+    st = send(c, &cmd);
+    if (st == UI_OK) {
+        set_taken(c, (int16_t)z, false);
+        c->nodes--;
+        c->ops++;
+    }
+    return st;
+}
+
+ui_status_t ui_client_clear(ui_client_t *c) {
+    ui_cmd_t cmd = {.op = UI_OP_CLEAR};
+    ui_status_t st = send(c, &cmd);
+    if (st == UI_OK) {
+        memset(c->z_taken, 0, sizeof(c->z_taken));
+        c->nodes = 0;
+        c->ops++;
+    }
+    return st;
+}
+
+ui_status_t ui_client_present(ui_client_t *c, uint32_t *frame) {
+    ui_cmd_t cmd = {.op = UI_OP_PRESENT, .frame = c->frame + 1u};
+    ui_status_t st = send(c, &cmd);
+    if (st == UI_OK) {
+        c->frame++;
+        c->port.notify(c->port.ctx);
+        if (frame != NULL) {
+            *frame = c->frame;
+        }
+    }
+    return st;
+}
+
+ui_status_t ui_client_input(ui_client_t *c, const ui_event_t *e) {
+    ui_status_t st = ui_event_check(e);
+    if (st != UI_OK) {
+        return st;
+    }
+    ui_cmd_t cmd;
+    memset(&cmd, 0, offsetof(ui_cmd_t, node));
+    cmd.op = UI_OP_INPUT;
+    cmd.event = *e;
+    st = send(c, &cmd);
+    if (st == UI_OK) {
+        c->port.notify(c->port.ctx);
+    }
+    return st;
+}
+
+ui_status_t ui_client_sync(ui_client_t *c) {
+    ui_link_header_t *h = c->hdr;
+    uint32_t start = c->port.now_ms(c->port.ctx);
+    c->port.notify(c->port.ctx);
+    ui_status_t st = UI_OK;
+    atomic_store_explicit(&h->producer_waiting, 1, memory_order_release);
+    for (;;) {
+        bool done = atomic_load_explicit(&h->cmds_done, memory_order_acquire) == c->cmds_sent;
+        if (renderer_failed(c)) {
+            st = UI_E_NO_RENDERER;
+        } else if (done) {
+            break;
+        } else if (elapsed(c, start) >= c->timeout_ms) {
+            st = UI_E_TIMEOUT;
+        } else {
+            st = wait_step(c);
+        }
+        if (st != UI_OK) {
+            break;
+        }
+    }
+    atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
+    return st;
+}
+
+ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got) {
+    const uint8_t *p;
+    uint32_t len;
+    *got = false;
+    ring_status_t rs = ring_peek(&c->evt, &p, &len);
+    if (rs == RING_EMPTY) {
+        return UI_OK;
+    }
+    if (rs != RING_OK) {
+        return UI_E_PROTOCOL;
+    }
+    ui_status_t st = ui_event_decode(p, len, e);
+    ring_pop(&c->evt);
+    if (st == UI_OK) {
+        *got = true;
+    }
+    return st;
+}
