@@ -34,6 +34,17 @@ setup(
             extra_compile_args=CFLAGS + ["-O2", "-g"],
         ),
         Extension(
+            "mp_rlvgl",
+            sources=[rel("cpython", "mp_rlvgl.c"), rel("sim", "ui_sim.c"), rel("sim", "ui_png.c"),
+                     rel("lib", "ring", "src", "ring.c"),
+                     rel("lib", "ui", "font", "ui_font_8x16.c")]
+                    + [rel("lib", "ui", "src", f) for f in ("ui_area.c", "ui_draw.c", "ui_scene.c",
+                                                          "ui_link.c", "ui_client.c")],
+            include_dirs=[rel("lib", "ring", "include"), rel("lib", "ui", "include"), "sim"],
+            extra_compile_args=CFLAGS + ["-O2", "-g"],
+            libraries=["pthread", "dl"],
+        ),
+        Extension(
             "mpx._urpc",
             sources=[rel("cpython", "mpx", "_urpc.c"), rel("lib", "urpc", "src", "urpc_frame.c")],
             include_dirs=[rel("lib", "urpc", "include")],

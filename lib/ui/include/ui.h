@@ -50,6 +50,20 @@ typedef enum {
 // Message for a status, for the bindings' exceptions.
 const char *ui_status_message(ui_status_t st);
 
+// Which Python exception each status raises, the same in both bindings.
+typedef enum {
+    UI_EXC_VALUE,     // ValueError: z taken, out of range, text too long, kind
+    UI_EXC_KEY,       // KeyError: no node at that z
+    UI_EXC_TIMEOUT,   // OSError(ETIMEDOUT)
+    UI_EXC_RUNTIME,   // RuntimeError: scene full, no renderer, corrupt link, config
+} ui_exc_t;
+ui_exc_t ui_status_exception(ui_status_t st);
+
+// Names used by the Python API: node kinds (index = ui_kind_t) and event
+// kinds (index = ui_event_kind_t); NULL at unused indices.
+extern const char *const ui_kind_names[3];
+extern const char *const ui_event_names[5];
+
 typedef struct {
     int32_t x0, y0, x1, y1;
 } ui_area_t;

@@ -169,3 +169,23 @@ const char *ui_status_message(ui_status_t st) {
     }
     return "unknown status";
 }
+
+ui_exc_t ui_status_exception(ui_status_t st) {
+    switch (st) {
+        case UI_E_Z_MISSING:
+            return UI_EXC_KEY;
+        case UI_E_TIMEOUT:
+            return UI_EXC_TIMEOUT;
+        case UI_E_FULL:
+        case UI_E_NO_RENDERER:
+        case UI_E_PROTOCOL:
+        case UI_E_CONFIG:
+        case UI_E_CALLBACK:
+            return UI_EXC_RUNTIME;
+        default:
+            return UI_EXC_VALUE;
+    }
+}
+
+const char *const ui_kind_names[3] = {NULL, "rect", "text"};
+const char *const ui_event_names[5] = {NULL, "tap", "move", "key", "scroll"};
