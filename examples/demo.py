@@ -23,6 +23,7 @@ EXAMPLES = [
     ("MessagePack ExtType", "msgpack_ext_type.py"),
     ("FinaliserProxy", "finaliserproxy_seed.py"),
     ("ioctl: a Python stream answers poll", "ioctl_poll.py"),
+    ("mp_rlvgl: the display stack on its simulator", "rlvgl_demo.py"),
 ]
 
 

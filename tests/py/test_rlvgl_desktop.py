@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: MIT
+"""mp_rlvgl on the desktop (CPython only): golden snapshots with an exact
+pixel match, the same scenes under MicroPython giving the same frames, the
+SDL2 window's input, and PNG output checked by an independent decoder.
+
+A golden mismatch writes <name>_actual.png and <name>_diff.png beside the
+golden image. MPX_UPDATE_GOLDEN=1 rewrites the goldens instead.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pngtool  # noqa: E402
+import rlvgl_scenes  # noqa: E402
+
+ui = pytest.importorskip("mp_rlvgl")
+GOLDEN = os.path.join(HERE, "..", "data", "rlvgl")
+
+
+def render(name, fmt="ARGB8888"):
+    ui.init(width=rlvgl_scenes.WIDTH, height=rlvgl_scenes.HEIGHT, format=fmt)
+    dict(rlvgl_scenes.SCENES)[name](ui)
+    fb = ui.framebuffer()
+    return pngtool.framebuffer_rgb(fb, fmt)
+
+
+def compare_golden(name, rgb):
+    w, h = rlvgl_scenes.WIDTH, rlvgl_scenes.HEIGHT
+    path = os.path.join(GOLDEN, name + ".png")
+    if os.environ.get("MPX_UPDATE_GOLDEN") == "1":
+        ui.snapshot(path)
+        return
+    assert os.path.exists(path), path + " missing (MPX_UPDATE_GOLDEN=1 creates it)"
+    gw, gh, want = pngtool.read_rgb(path)
+    assert (gw, gh) == (w, h), "golden is {}x{}".format(gw, gh)
+    if rgb == want:
+        return
+    first = next(i for i in range(len(rgb)) if rgb[i] != want[i]) // 3
+    diff = bytes(255 if rgb[i // 3 * 3:i // 3 * 3 + 3] != want[i // 3 * 3:i // 3 * 3 + 3] else
+                 want[i] // 4 for i in range(len(rgb)))
+    pngtool.write_rgb(os.path.join(GOLDEN, name + "_actual.png"), w, h, rgb)
+    pngtool.write_rgb(os.path.join(GOLDEN, name + "_diff.png"), w, h, diff)
+    raise AssertionError("{}: first differing pixel at ({}, {}): got {} want {}; wrote {}_actual.png "
+                         "and {}_diff.png".format(name, first % w, first // w, rgb[first * 3:first * 3 + 3].hex(),
+                                                   want[first * 3:first * 3 + 3].hex(), name, name))
+
+
+@pytest.mark.parametrize("name", [n for n, _ in rlvgl_scenes.SCENES])
+def test_golden(name):
+    rgb = render(name)
+    compare_golden(name, rgb)
+    ui.deinit()
+
+
+def test_golden_rgb565_matches_where_colours_are_exact():
+    # RGB565 drops low bits; pixels whose colour survives the round trip
+    # must match the ARGB8888 golden exactly, and the rest within the loss.
+    rgb = render("text_and_clipping", "RGB565")
+    _, _, want = pngtool.read_rgb(os.path.join(GOLDEN, "text_and_clipping.png"))
+    ui.deinit()
+    worst = max(abs(a - b) for a, b in zip(rgb, want))
+    assert worst <= 7
+
+
+def test_mismatch_leaves_evidence(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "GOLDEN", str(tmp_path))
+    rgb = render("seed")
+    ui.snapshot(str(tmp_path / "seed.png"))
+    bad = bytearray(rgb)
+    bad[(50 * rlvgl_scenes.WIDTH + 30) * 3] ^= 0xFF
+    with pytest.raises(AssertionError, match=r"\(30, 50\)"):
+        compare_golden("seed", bytes(bad))
+    assert (tmp_path / "seed_actual.png").exists() and (tmp_path / "seed_diff.png").exists()
+    ui.deinit()
+
+
+def test_snapshot_png_decodes_with_pillow(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    render("text_and_clipping")
+    p = tmp_path / "s.png"
+    ui.snapshot(str(p))
+    fb = pngtool.framebuffer_rgb(ui.framebuffer(), "ARGB8888")
+    ui.deinit()
+    im = Image.open(str(p))
+    assert im.size == (rlvgl_scenes.WIDTH, rlvgl_scenes.HEIGHT) and im.mode == "RGB"
+    assert im.tobytes() == fb
+    with pytest.raises(OSError):
+        ui.snapshot(str(tmp_path / "no" / "such" / "dir.png"))
+
+
+def micropython_binaries():
+    return [p for p in os.environ.get("MICROPY", "").split(":") if p and not p.endswith(".elf")]
+
+
+def test_parity_with_micropython(tmp_path):
+    bins = micropython_binaries()
+    if not bins:
+        pytest.skip("MICROPY not set (a MicroPython unix binary with mp_rlvgl)")
+    cp = tmp_path / "cpython"
+    cp.mkdir()
+    rlvgl_scenes.main(str(cp))
+    for i, binary in enumerate(bins):
+        out = tmp_path / "mp{}".format(i)
+        out.mkdir()
+        r = subprocess.run([binary, os.path.join(HERE, "rlvgl_scenes.py"), str(out)],
+                           env=dict(os.environ, MICROPYPATH=HERE + ":.frozen"), capture_output=True, timeout=120)
+        if b"no module named 'mp_rlvgl'" in r.stderr:
+            pytest.skip(binary + " was built without mp_rlvgl")
+        assert r.returncode == 0, r.stderr.decode()
+        for name, _ in rlvgl_scenes.SCENES:
+            a = pngtool.read_rgb(str(cp / (name + ".png")))
+            b = pngtool.read_rgb(str(out / (name + ".png")))
+            assert a == b, "{}: {} differs from CPython".format(name, binary)
+
+
+def test_window_input(monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", os.environ.get("MPX_SDL_DRIVER", "dummy"))
+    try:
+        ui.init(width=200, height=100, window=True)
+    except ValueError as e:
+        pytest.skip("no SDL2 window here: {}".format(e))
+    assert ui.display()["window"] is True
+    got = []
+    ui.on_input(got.append)
+    ui.stack_add(2, {"kind": "rect", "x": 0, "y": 0, "w": 50, "h": 50, "color": 0xFF0000})
+    ui.present()
+    ui._window_event({"kind": "tap", "x": 10, "y": 20})
+    ui._window_event({"kind": "move", "x": 150, "y": 60})
+    ui._window_event({"kind": "scroll", "x": 0, "y": 0, "key": 2})
+    ui._window_event({"kind": "key", "key": ord("a")})
+    import time
+
+    for _ in range(300):
+        ui.sync()
+        if len(got) >= 4:
+            break
+        time.sleep(0.01)
+    ui.deinit()
+    assert [e["kind"] for e in got] == ["tap", "move", "scroll", "key"]
+    assert got[0]["x"] == 10 and got[0]["y"] == 20 and got[0]["target"] == 2
+    assert got[1]["target"] is None
+    assert got[2]["key"] == 2 and (got[2]["x"], got[2]["y"]) == (150, 60)  # wheel at the pointer
+    assert got[3]["key"] == ord("a")
+
+
+def test_window_unavailable_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "no-such-driver")
+    with pytest.raises(ValueError, match="window"):
+        ui.init(width=64, height=64, window=True)
+    ui.init(width=64, height=64)  # headless still works
+    ui.deinit()
+
+
+def test_demo_script_runs_unchanged_in_a_subprocess():
+    # The seed's snippet as a user types it: no init, default display.
+    code = ("import mp_rlvgl as ui\nui.stack_clear()\n"
+            "ui.stack_add(0, {'kind':'rect','x':20,'y':20,'w':100,'h':40,'color':0xFF00FF})\n"
+            "print(ui.present(), ui.display()['width'], ui.display()['height'])\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                       env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout.split() == [b"1", b"800", b"480"]
