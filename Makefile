@@ -34,6 +34,7 @@ bench: python-ext
 	@$(PY) bench/msgpack_desktop.py
 	@$(PY) bench/msgpack_micropython.py
 	@$(PY) bench/urpc_desktop.py
+	@$(PY) bench/rlvgl_desktop.py
 
 clean:
 	rm -rf build cpython/mpx/msgpack/*.so
