@@ -428,6 +428,16 @@ static void *renderer_main(void *arg) {
     return NULL;
 }
 
+static void sim_free(ui_sim_t *s) {
+    bell_destroy(&s->renderer_bell);
+    bell_destroy(&s->producer_bell);
+    pthread_mutex_destroy(&s->hook_lock);
+    free(s->region);
+    free(s->pixels);
+    free(s->scene_mem);
+    free(s);
+}
+
 ui_status_t ui_sim_open(ui_sim_t **out, const ui_sim_config_t *cfg, char *err, size_t err_len) {
     *out = NULL;
     uint32_t bpp = ui_format_bpp(cfg->format);
@@ -475,13 +485,7 @@ ui_status_t ui_sim_open(ui_sim_t **out, const ui_sim_config_t *cfg, char *err, s
         st = s->start_status;
         s->thread = 0;
     }
-    bell_destroy(&s->renderer_bell);
-    bell_destroy(&s->producer_bell);
-    pthread_mutex_destroy(&s->hook_lock);
-    free(s->region);
-    free(s->pixels);
-    free(s->scene_mem);
-    free(s);
+    sim_free(s);
     return st;
 }
 
@@ -492,11 +496,5 @@ void ui_sim_close(ui_sim_t *s) {
     atomic_store(&s->stop, true);
     bell_ring(&s->renderer_bell);
     pthread_join(s->thread, NULL);
-    bell_destroy(&s->renderer_bell);
-    bell_destroy(&s->producer_bell);
-    pthread_mutex_destroy(&s->hook_lock);
-    free(s->region);
-    free(s->pixels);
-    free(s->scene_mem);
-    free(s);
+    sim_free(s);
 }

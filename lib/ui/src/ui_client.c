@@ -122,7 +122,8 @@ static ui_status_t check_z(int32_t z) {
     return z < INT16_MIN || z > INT16_MAX ? UI_E_RANGE : UI_OK;
 }
 
-ui_status_t ui_client_add(ui_client_t *c, int32_t z, const ui_node_t *n) {
+// Add (replace = false) or replace a node: check, then send.
+static ui_status_t put_node(ui_client_t *c, int32_t z, const ui_node_t *n, bool replace) {
     ui_status_t st = check_z(z);
     if (st == UI_OK) {
         st = ui_node_check(n);
@@ -130,45 +131,37 @@ ui_status_t ui_client_add(ui_client_t *c, int32_t z, const ui_node_t *n) {
     if (st != UI_OK) {
         return st;
     }
-    if (ui_client_z_taken(c, (int16_t)z)) {
+    bool taken = ui_client_z_taken(c, (int16_t)z);
+    if (replace && !taken) {
+        return UI_E_Z_MISSING;
+    }
+    if (!replace && taken) {
         return UI_E_Z_TAKEN;
     }
-    if (c->nodes >= c->max_nodes) {
+    if (!replace && c->nodes >= c->max_nodes) {
         return UI_E_FULL;
     }
     ui_cmd_t cmd;
-    cmd.op = UI_OP_ADD;
+    cmd.op = replace ? UI_OP_REPLACE : UI_OP_ADD;
     cmd.z = (int16_t)z;
     memcpy(&cmd.node, n, offsetof(ui_node_t, text) + n->text_len);
     st = send(c, &cmd);
     if (st == UI_OK) {
-        set_taken(c, (int16_t)z, true);
-        c->nodes++;
+        if (!replace) {
+            set_taken(c, (int16_t)z, true);
+            c->nodes++;
+        }
         c->ops++;
     }
     return st;
 }
 
+ui_status_t ui_client_add(ui_client_t *c, int32_t z, const ui_node_t *n) {
+    return put_node(c, z, n, false);
+}
+
 ui_status_t ui_client_replace(ui_client_t *c, int32_t z, const ui_node_t *n) {
-    ui_status_t st = check_z(z);
-    if (st == UI_OK) {
-        st = ui_node_check(n);
-    }
-    if (st != UI_OK) {
-        return st;
-    }
-    if (!ui_client_z_taken(c, (int16_t)z)) {
-        return UI_E_Z_MISSING;
-    }
-    ui_cmd_t cmd;
-    cmd.op = UI_OP_REPLACE;
-    cmd.z = (int16_t)z;
-    memcpy(&cmd.node, n, offsetof(ui_node_t, text) + n->text_len);
-    st = send(c, &cmd);
-    if (st == UI_OK) {
-        c->ops++;
-    }
-    return st;
+    return put_node(c, z, n, true);
 }
 
 ui_status_t ui_client_remove(ui_client_t *c, int32_t z) {
