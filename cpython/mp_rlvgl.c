@@ -17,6 +17,8 @@ typedef struct {
     PyObject *callback;
     unsigned long owner;          // the thread that called init
     _Atomic int dispatch_queued;  // a pending call is on its way
+    unsigned generation;          // counts init/deinit: a callback may do either
+    bool dispatching;             // in dispatch(): a pending call must not re-enter
 } state_t;
 
 static state_t st_;
@@ -61,7 +63,7 @@ static int get_int(PyObject *d, const char *what, const char *key, long lo, long
     if (present) {
         *present = true;
     }
-    if (!PyLong_Check(v)) {
+    if (!PyLong_Check(v) || PyBool_Check(v)) {
         PyErr_Format(PyExc_TypeError, "%s['%s'] must be an int, not %s", what, key,
             Py_TYPE(v)->tp_name);
         return -1;
@@ -99,9 +101,25 @@ static int get_kind(PyObject *d, const char *what, const char *const *names, int
     return -1;
 }
 
+// Refuse a key the dict should not have (a misspelt one would be ignored).
+static int check_keys(PyObject *d, const char *what, const char *const *keys, size_t n) {
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        Py_ssize_t len = 0;
+        const char *s = PyUnicode_Check(k) ? PyUnicode_AsUTF8AndSize(k, &len) : NULL;
+        if (s == NULL || !ui_key_known(keys, n, s, (size_t)len)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "%s has an unknown key %R", what, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int node_from_dict(PyObject *d, ui_node_t *n) {
     int kind = get_kind(d, "node", ui_kind_names, 3);
-    if (kind < 0) {
+    if (kind < 0 || check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS)) {
         return -1;
     }
     long x, y, a, b, c;
@@ -156,7 +174,7 @@ static int node_from_dict(PyObject *d, ui_node_t *n) {
 
 static int event_from_dict(PyObject *d, ui_event_t *e) {
     int kind = get_kind(d, "event", ui_event_names, 5);
-    if (kind < 0) {
+    if (kind < 0 || check_keys(d, "event", ui_event_keys, UI_EVENT_KEYS)) {
         return -1;
     }
     long x = -1, y = -1, key = 0;
@@ -164,7 +182,7 @@ static int event_from_dict(PyObject *d, ui_event_t *e) {
     bool pointer = kind != UI_EV_KEY;
     if (get_int(d, "event", "x", UI_COORD_MIN, UI_COORD_MAX, &x, pointer ? NULL : &has) ||
         get_int(d, "event", "y", UI_COORD_MIN, UI_COORD_MAX, &y, pointer ? NULL : &has) ||
-        get_int(d, "event", "key", INT32_MIN, INT32_MAX, &key, pointer ? &has : NULL)) {
+        get_int(d, "event", "key", UI_KEY_MIN, UI_KEY_MAX, &key, pointer ? &has : NULL)) {
         return -1;
     }
     e->kind = (uint8_t)kind;
@@ -191,7 +209,11 @@ static void port_wait(void *ctx, uint32_t ms) {
 }
 
 // Deliver waiting events to the callback (or drop them when there is none).
-static ui_status_t dispatch(void) {
+// A callback that calls deinit() or init() ends the loop: the events and the
+// link it was reading are gone, and a caller waiting inside ui_client learns
+// so from UI_E_NO_RENDERER instead of touching them.
+static ui_status_t dispatch_loop(void) {
+    unsigned generation = st_.generation;
     for (;;) {
         ui_event_t e;
         bool got;
@@ -214,7 +236,30 @@ static ui_status_t dispatch(void) {
             return UI_E_CALLBACK;
         }
         Py_DECREF(r);
+        if (st_.generation != generation) {
+            return UI_E_NO_RENDERER;
+        }
     }
+}
+
+static ui_status_t dispatch(void) {
+    // A pending call may run inside a callback: delivering from there would
+    // reorder events. The loop already running delivers them.
+    if (st_.dispatching) {
+        return UI_OK;
+    }
+    st_.dispatching = true;
+    ui_status_t st = dispatch_loop();
+    st_.dispatching = false;
+    return st;
+}
+
+// Deliver events from an API call or a pending call: a callback's deinit()
+// is then no error.
+static ui_status_t dispatch_here(void) {
+    unsigned generation = st_.generation;
+    ui_status_t st = dispatch();
+    return st == UI_E_NO_RENDERER && st_.generation != generation ? UI_OK : st;
 }
 
 static ui_status_t port_drain(void *ctx) {
@@ -229,7 +274,7 @@ static int pending_dispatch(void *arg) {
     if (st_.sim == NULL) {
         return 0;
     }
-    ui_status_t st = dispatch();
+    ui_status_t st = dispatch_here();
     if (st != UI_OK) {
         raise_status(st);
         return -1;
@@ -240,8 +285,7 @@ static int pending_dispatch(void *arg) {
 // Renderer thread: events are on their way. Never blocks.
 static void bell_hook(void *ctx) {
     (void)ctx;
-    if (atomic_load(&st_.client.evt.hdr->head) != atomic_load(&st_.client.evt.hdr->tail) &&
-        atomic_exchange(&st_.dispatch_queued, 1) == 0) {
+    if (ring_used(&st_.client.evt) != 0 && atomic_exchange(&st_.dispatch_queued, 1) == 0) {
         if (Py_AddPendingCall(pending_dispatch, NULL) != 0) {
             atomic_store(&st_.dispatch_queued, 0);
         }
@@ -255,6 +299,7 @@ static void stop(void) {
         ui_sim_close(st_.sim);
         Py_END_ALLOW_THREADS
         st_.sim = NULL;
+        st_.generation++;
     }
 }
 
@@ -281,6 +326,7 @@ static PyObject *start(const ui_sim_config_t *cfg, uint32_t timeout_ms) {
         return raise_status(st);
     }
     st_.sim = sim;
+    st_.generation++;
     st_.owner = PyThread_get_thread_ident();
     ui_sim_set_bell_hook(sim, bell_hook, NULL);
     Py_RETURN_NONE;
@@ -290,7 +336,7 @@ static bool ready(void) {
     if (st_.sim == NULL) {
         ui_sim_config_t cfg;
         ui_sim_config_default(&cfg);
-        if (start(&cfg, 2000) == NULL) {
+        if (start(&cfg, UI_DEFAULT_TIMEOUT_MS) == NULL) {
             return false;
         }
         Py_DECREF(Py_None);
@@ -309,13 +355,23 @@ static PyObject *m_init(PyObject *self, PyObject *args, PyObject *kw) {
         "background", "timeout_ms", "title", NULL};
     ui_sim_config_t cfg;
     ui_sim_config_default(&cfg);
-    int width = cfg.width, height = cfg.height, window = 0;
+    long width = cfg.width, height = cfg.height;
+    int window = 0;
     const char *format = "RGB565", *title = cfg.title;
-    unsigned int max_nodes = cfg.max_nodes, ring = cfg.cmd_ring, timeout_ms = 1000;
-    unsigned long background = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$iispIIkIs:init", names, &width, &height,
+    long max_nodes = (long)cfg.max_nodes, ring = (long)cfg.cmd_ring;
+    long timeout_ms = UI_DEFAULT_TIMEOUT_MS, background = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$llsplllls:init", names, &width, &height,
             &format, &window, &max_nodes, &ring, &background, &timeout_ms, &title)) {
         return NULL;
+    }
+    // Checked here: the C fields are unsigned and narrower than a Python int.
+    if (width < 1 || width > UI_DISPLAY_MAX || height < 1 || height > UI_DISPLAY_MAX) {
+        return PyErr_Format(PyExc_ValueError, "init: width and height must be 1..4096");
+    }
+    if (max_nodes < 1 || max_nodes > 65535 || ring < 1024 || ring > 0x1000000 ||
+        timeout_ms < 0 || timeout_ms > 3600000) {
+        return PyErr_Format(PyExc_ValueError, "max_nodes must be in 1..65535, ring_size a power "
+            "of two in 1024..16777216, timeout_ms in 0..3600000");
     }
     if (strcmp(format, "RGB565") == 0) {
         cfg.format = UI_FMT_RGB565;
@@ -325,17 +381,17 @@ static PyObject *m_init(PyObject *self, PyObject *args, PyObject *kw) {
         return PyErr_Format(PyExc_ValueError, "format must be 'RGB565' or 'ARGB8888', not '%s'",
             format);
     }
-    if (background > UI_COLOR_MAX) {
+    if (background < 0 || background > (long)UI_COLOR_MAX) {
         return PyErr_Format(PyExc_ValueError, "background must be in 0..0xffffff");
     }
-    cfg.width = width;
-    cfg.height = height;
+    cfg.width = (int32_t)width;
+    cfg.height = (int32_t)height;
     cfg.window = window;
-    cfg.max_nodes = max_nodes;
-    cfg.cmd_ring = ring;
+    cfg.max_nodes = (uint32_t)max_nodes;
+    cfg.cmd_ring = (uint32_t)ring;
     cfg.background = (uint32_t)background;
     cfg.title = title;
-    return start(&cfg, timeout_ms ? timeout_ms : 1);
+    return start(&cfg, timeout_ms ? (uint32_t)timeout_ms : 1u);
 }
 
 static PyObject *m_deinit(PyObject *self, PyObject *unused) {
@@ -413,7 +469,7 @@ static PyObject *m_present(PyObject *self, PyObject *unused) {
 
 static ui_status_t sync_and_dispatch(void) {
     ui_status_t st = ui_client_sync(&st_.client);
-    return st == UI_OK ? dispatch() : st;
+    return st == UI_OK ? dispatch_here() : st;
 }
 
 static PyObject *m_sync(PyObject *self, PyObject *unused) {

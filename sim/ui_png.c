@@ -172,18 +172,16 @@ int ui_png_write(FILE *f, const ui_fb_t *fb) {
             px[3 * x + 1] = (uint8_t)(c >> 8);
             px[3 * x + 2] = (uint8_t)c;
         }
-        uint8_t filtered[1 + 3];
         if (y > 0 && memcmp(cur + 1, prev + 1, w * 3u) == 0) {
             // Up: a row of zeros.
-            filtered[0] = 2;
-            deflate_bytes(&o, &z, filtered, 1);
+            static const uint8_t up = 2, zero = 0;
+            deflate_bytes(&o, &z, &up, 1);
             for (size_t i = 0; i < w * 3u; i++) {
-                uint8_t zero = 0;
                 deflate_bytes(&o, &z, &zero, 1);
             }
         } else {
-            filtered[0] = 1;  // Sub
-            deflate_bytes(&o, &z, filtered, 1);
+            static const uint8_t sub = 1;
+            deflate_bytes(&o, &z, &sub, 1);
             for (size_t i = 0; i < w * 3u; i++) {
                 uint8_t d = (uint8_t)(px[i] - (i >= 3 ? px[i - 3] : 0));
                 deflate_bytes(&o, &z, &d, 1);

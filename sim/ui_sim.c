@@ -123,12 +123,12 @@ struct ui_sim {
 
 void ui_sim_config_default(ui_sim_config_t *cfg) {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->width = 800;
-    cfg->height = 480;
+    cfg->width = UI_DEFAULT_WIDTH;
+    cfg->height = UI_DEFAULT_HEIGHT;
     cfg->format = UI_FMT_RGB565;
-    cfg->max_nodes = 1024;
-    cfg->cmd_ring = 65536;
-    cfg->evt_ring = 4096;
+    cfg->max_nodes = UI_DEFAULT_MAX_NODES;
+    cfg->cmd_ring = UI_DEFAULT_CMD_RING;
+    cfg->evt_ring = UI_DEFAULT_EVT_RING;
     cfg->background = 0x000000;
     cfg->title = "mp_rlvgl simulator";
 }
@@ -441,8 +441,8 @@ static void sim_free(ui_sim_t *s) {
 ui_status_t ui_sim_open(ui_sim_t **out, const ui_sim_config_t *cfg, char *err, size_t err_len) {
     *out = NULL;
     uint32_t bpp = ui_format_bpp(cfg->format);
-    if (bpp == 0 || cfg->width <= 0 || cfg->height <= 0 || cfg->width > 4096 ||
-        cfg->height > 4096 || cfg->max_nodes == 0 || cfg->max_nodes > 65535u ||
+    if (bpp == 0 || cfg->width <= 0 || cfg->height <= 0 || cfg->width > UI_DISPLAY_MAX ||
+        cfg->height > UI_DISPLAY_MAX || cfg->max_nodes == 0 || cfg->max_nodes > 65535u ||
         cfg->background > UI_COLOR_MAX) {
         snprintf(err, err_len, "width and height must be 1..4096, max_nodes 1..65535");
         return UI_E_CONFIG;

@@ -253,17 +253,12 @@ static void bench_damage(void) {
                                      .color = 0x2060a0}, 2 * 160 * 60 - 130 * 60},
     };
     memcpy(cases[1].n.text, "button  1", 9);
-    int64_t total_px = 0, total_changed = 0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         ui_scene_replace(&s, cases[i].z, &cases[i].n);
         uint32_t px = ui_scene_render(&s);
-        total_px += px;
-        total_changed += cases[i].changed;
         printf("present after '%s': %u pixels written for %lld changed (%.2fx; target <= 1.20)\n",
             cases[i].what, px, (long long)cases[i].changed, (double)px / (double)cases[i].changed);
     }
-    (void)total_px;
-    (void)total_changed;
 }
 
 int main(void) {

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "py/mperrno.h"
-#include "py/objstr.h"
 #include "py/runtime.h"
 #include "rlvgl_backend.h"
 
@@ -20,6 +19,8 @@
 
 typedef struct {
     bool open;
+    unsigned generation;           // counts init/deinit: a callback may do either
+    bool dispatching;              // in dispatch(): a scheduled one must not re-enter
     ui_client_t client;
     volatile int dispatch_queued;
 } rlvgl_state_t;
@@ -71,13 +72,42 @@ static mp_int_t get_int(mp_obj_t d, const char *what, qstr key, mp_int_t lo, mp_
         mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("%s['%q'] must be an int, not %s"),
             what, key, mp_obj_get_type_str(v));
     }
-    mp_int_t x;
-    if (!mp_obj_get_int_maybe(v, &x) || !mp_obj_is_small_int(v) || x < lo || x > hi) {
-        // Big ints are always out of these ranges.
+    bool in_range;
+    if (mp_obj_is_small_int(v)) {
+        mp_int_t x = MP_OBJ_SMALL_INT_VALUE(v);
+        in_range = x >= lo && x <= hi;
+    } else {
+        // A big int (beyond 2**30 on a 32-bit port): compare as objects.
+        in_range = !mp_obj_is_true(mp_binary_op(MP_BINARY_OP_LESS, v, mp_obj_new_int(lo))) &&
+                   !mp_obj_is_true(mp_binary_op(MP_BINARY_OP_MORE, v, mp_obj_new_int(hi)));
+    }
+    if (!in_range) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s['%q'] must be in %d..%d"),
             what, key, (int)lo, (int)hi);
     }
-    return x;
+    // In range, so exact (mp_obj_get_int refuses -2**31 on a 32-bit port).
+    return mp_obj_int_get_truncated(v);
+}
+
+// Refuse a key the dict should not have (a misspelt one would be ignored).
+static void check_keys(mp_obj_t d, const char *what, const char *const *keys, size_t n) {
+    mp_map_t *map = mp_obj_dict_get_map(d);
+    for (size_t i = 0; i < map->alloc; i++) {
+        if (!mp_map_slot_is_filled(map, i)) {
+            continue;
+        }
+        mp_obj_t k = map->table[i].key;
+        size_t len = 0;
+        const char *s = mp_obj_is_str(k) ? mp_obj_str_get_data(k, &len) : NULL;
+        if (s == NULL) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s has a key of type %s"),
+                what, mp_obj_get_type_str(k));
+        }
+        if (!ui_key_known(keys, n, s, len)) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s has an unknown key '%.*s'"),
+                what, (int)len, s);
+        }
+    }
 }
 
 static int get_kind(mp_obj_t d, const char *what, const char *const *names, int count) {
@@ -102,6 +132,7 @@ static int get_kind(mp_obj_t d, const char *what, const char *const *names, int 
 
 static void node_from_dict(mp_obj_t d, ui_node_t *n) {
     int kind = get_kind(d, "node", ui_kind_names, 3);
+    check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS);
     memset(n, 0, offsetof(ui_node_t, text));
     n->kind = (uint8_t)kind;
     n->x = (int16_t)get_int(d, "node", MP_QSTR_x, UI_COORD_MIN, UI_COORD_MAX, true, 0);
@@ -132,11 +163,12 @@ static void node_from_dict(mp_obj_t d, ui_node_t *n) {
 
 static void event_from_dict(mp_obj_t d, ui_event_t *e) {
     int kind = get_kind(d, "event", ui_event_names, 5);
+    check_keys(d, "event", ui_event_keys, UI_EVENT_KEYS);
     bool pointer = kind != UI_EV_KEY;
     e->kind = (uint8_t)kind;
     e->x = (int16_t)get_int(d, "event", MP_QSTR_x, UI_COORD_MIN, UI_COORD_MAX, pointer, -1);
     e->y = (int16_t)get_int(d, "event", MP_QSTR_y, UI_COORD_MIN, UI_COORD_MAX, pointer, -1);
-    e->key = (int32_t)get_int(d, "event", MP_QSTR_key, -0x40000000, 0x3fffffff, !pointer, 0);
+    e->key = (int32_t)get_int(d, "event", MP_QSTR_key, UI_KEY_MIN, UI_KEY_MAX, !pointer, 0);
     e->target = UI_TARGET_NONE;
 }
 
@@ -155,20 +187,44 @@ static mp_obj_t event_to_dict(const ui_event_t *e) {
 // ---- events ----
 
 // Deliver waiting events to the callback (dropped when there is none). A
-// callback's exception propagates; the events after it stay queued.
-static void dispatch(void) {
+// callback's exception propagates; the events after it stay queued. A
+// callback that calls deinit() or init() ends the loop: the link it was
+// reading is gone. Returns false then.
+static bool dispatch_loop(void) {
+    unsigned generation = st->generation;
     for (;;) {
         ui_event_t e;
         bool got;
         check(ui_client_next_event(&st->client, &e, &got));
         if (!got) {
-            return;
+            return true;
         }
         mp_obj_t cb = MP_STATE_VM(mp_rlvgl_callback);
         if (cb != MP_OBJ_NULL && cb != mp_const_none) {
             mp_call_function_1(cb, event_to_dict(&e));
+            if (st->generation != generation) {
+                return false;
+            }
         }
     }
+}
+
+// The scheduler may run a dispatch inside a callback: delivering from there
+// would reorder events, so only the outer loop delivers.
+static MP_NOINLINE bool dispatch(void) {
+    if (st->dispatching) {
+        return true;
+    }
+    st->dispatching = true;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        bool ok = dispatch_loop();
+        nlr_pop();
+        st->dispatching = false;
+        return ok;
+    }
+    st->dispatching = false;
+    nlr_jump(nlr.ret_val);
 }
 
 static mp_obj_t scheduled_dispatch(mp_obj_t unused) {
@@ -197,8 +253,7 @@ static void bell_hook(void *ctx) {
 // room for events: deliver them now.
 static ui_status_t drain(void *ctx) {
     (void)ctx;
-    dispatch();
-    return UI_OK;
+    return dispatch() ? UI_OK : UI_E_NO_RENDERER;
 }
 
 // ---- lifecycle ----
@@ -225,16 +280,17 @@ static void start(const rlvgl_config_t *cfg, uint32_t timeout_ms) {
         raise_status(s);
     }
     st->open = true;
+    st->generation++;
     st->dispatch_queued = 0;
     rlvgl_backend_set_bell_hook(bell_hook, NULL);
 }
 
 static void default_config(rlvgl_config_t *cfg) {
-    cfg->width = 800;
-    cfg->height = 480;
+    cfg->width = UI_DEFAULT_WIDTH;
+    cfg->height = UI_DEFAULT_HEIGHT;
     cfg->format = UI_FMT_RGB565;
-    cfg->max_nodes = 1024;
-    cfg->ring_size = 65536;
+    cfg->max_nodes = UI_DEFAULT_MAX_NODES;
+    cfg->ring_size = UI_DEFAULT_CMD_RING;
     cfg->background = 0;
     cfg->window = false;
 }
@@ -243,7 +299,7 @@ static ui_client_t *client(void) {
     if (st == NULL || !st->open) {
         rlvgl_config_t cfg;
         default_config(&cfg);
-        start(&cfg, 2000);
+        start(&cfg, UI_DEFAULT_TIMEOUT_MS);
     }
     return &st->client;
 }
@@ -252,14 +308,14 @@ static mp_obj_t m_init(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
     enum { ARG_width, ARG_height, ARG_format, ARG_window, ARG_max_nodes, ARG_ring_size,
            ARG_background, ARG_timeout_ms };
     static const mp_arg_t allowed[] = {
-        { MP_QSTR_width, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 800} },
-        { MP_QSTR_height, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 480} },
+        { MP_QSTR_width, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = UI_DEFAULT_WIDTH} },
+        { MP_QSTR_height, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = UI_DEFAULT_HEIGHT} },
         { MP_QSTR_format, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_window, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
-        { MP_QSTR_max_nodes, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 1024} },
-        { MP_QSTR_ring_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 65536} },
+        { MP_QSTR_max_nodes, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = UI_DEFAULT_MAX_NODES} },
+        { MP_QSTR_ring_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = UI_DEFAULT_CMD_RING} },
         { MP_QSTR_background, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 0} },
-        { MP_QSTR_timeout_ms, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 1000} },
+        { MP_QSTR_timeout_ms, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = UI_DEFAULT_TIMEOUT_MS} },
     };
     mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
     mp_arg_parse_all(n_args, pos, kw, MP_ARRAY_SIZE(allowed), allowed, a);
@@ -278,11 +334,18 @@ static mp_obj_t m_init(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
     }
     mp_int_t max_nodes = a[ARG_max_nodes].u_int, ring = a[ARG_ring_size].u_int;
     mp_int_t bg = a[ARG_background].u_int, timeout = a[ARG_timeout_ms].u_int;
-    if (max_nodes < 0 || ring < 0 || bg < 0 || bg > (mp_int_t)UI_COLOR_MAX || timeout < 0) {
-        mp_raise_ValueError(MP_ERROR_TEXT("max_nodes, ring_size, background or timeout_ms out of range"));
+    mp_int_t width = a[ARG_width].u_int, height = a[ARG_height].u_int;
+    // Checked here, the same ranges as on CPython: the C fields are narrower.
+    if (width < 1 || width > UI_DISPLAY_MAX || height < 1 || height > UI_DISPLAY_MAX) {
+        mp_raise_ValueError(MP_ERROR_TEXT("init: width and height must be 1..4096"));
     }
-    cfg.width = (int32_t)a[ARG_width].u_int;
-    cfg.height = (int32_t)a[ARG_height].u_int;
+    if (max_nodes < 1 || max_nodes > 65535 || ring < 1024 || ring > 0x1000000 ||
+        timeout < 0 || timeout > 3600000 || bg < 0 || bg > (mp_int_t)UI_COLOR_MAX) {
+        mp_raise_ValueError(MP_ERROR_TEXT("max_nodes must be in 1..65535, ring_size a power of "
+            "two in 1024..16777216, timeout_ms in 0..3600000, background in 0..0xffffff"));
+    }
+    cfg.width = (int32_t)width;
+    cfg.height = (int32_t)height;
     cfg.window = a[ARG_window].u_bool;
     cfg.max_nodes = (uint32_t)max_nodes;
     cfg.ring_size = (uint32_t)ring;
@@ -295,6 +358,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(m_init_obj, 0, m_init);
 static mp_obj_t m_deinit(void) {
     if (st != NULL && st->open) {
         st->open = false;
+        st->generation++;
         rlvgl_backend_close();
     }
     return mp_const_none;
@@ -322,23 +386,23 @@ static int32_t get_z(mp_obj_t o) {
     return (int32_t)z;
 }
 
-static mp_obj_t m_stack_add(mp_obj_t zo, mp_obj_t d) {
+static mp_obj_t node_op(mp_obj_t zo, mp_obj_t d,
+    ui_status_t (*op)(ui_client_t *, int32_t, const ui_node_t *)) {
     ui_client_t *c = client();
     int32_t z = get_z(zo);
     ui_node_t n;
     node_from_dict(d, &n);
-    check(ui_client_add(c, z, &n));
+    check(op(c, z, &n));
     return mp_const_none;
+}
+
+static mp_obj_t m_stack_add(mp_obj_t zo, mp_obj_t d) {
+    return node_op(zo, d, ui_client_add);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(m_stack_add_obj, m_stack_add);
 
 static mp_obj_t m_stack_replace(mp_obj_t zo, mp_obj_t d) {
-    ui_client_t *c = client();
-    int32_t z = get_z(zo);
-    ui_node_t n;
-    node_from_dict(d, &n);
-    check(ui_client_replace(c, z, &n));
-    return mp_const_none;
+    return node_op(zo, d, ui_client_replace);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(m_stack_replace_obj, m_stack_replace);
 

@@ -16,6 +16,7 @@
 //
 // No MicroPython header is needed here, so this file also compiles in the
 // project's Cortex-M7 build (CMakeLists.txt), which checks it warning-free.
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -164,7 +165,7 @@ bool rlvgl_backend_pause(bool paused) {
 
 int rlvgl_backend_window_event(const ui_event_t *e) {
     (void)e;
-    return 19;  // ENODEV: the board has a touch panel, no window
+    return ENODEV;  // the board has a touch panel, no window
 }
 
 bool rlvgl_backend_has_window(void) {

@@ -315,6 +315,15 @@ def test_bad_nodes():
     for exc, node in cases:
         raises(exc, ui.stack_add, 1, node)
         raises(exc, ui.stack_replace, 0, node)
+    # A misspelt or foreign key is refused, not ignored.
+    e = raises(ValueError, ui.stack_add, 1, {"kind": "rect", "x": 0, "y": 0, "w": 1, "h": 1,
+                                             "color": 0, "colour": 5})
+    assert "colour" in str(e)
+    raises(ValueError, ui.stack_add, 1, {"kind": "text", "x": 0, "y": 0, "text": "a", "fg": 0,
+                                         "bg": 0, "color": 0})
+    raises(ValueError, ui.stack_add, 1, {"kind": "rect", "x": 0, "y": 0, "w": 1, "h": 1,
+                                         "color": 0, 7: 1})
+    raises(TypeError, ui.stack_add, 1, {"kind": "rect", "x": True, "y": 0, "w": 1, "h": 1, "color": 0})
     e = raises(KeyError, ui.stack_add, 1, {"kind": "rect", "x": 0, "y": 0, "w": 1, "h": 1})
     assert "color" in str(e)
     e = raises(TypeError, ui.stack_add, 1, {"kind": "rect", "x": 0, "y": "a", "w": 1, "h": 1, "color": 0})
@@ -345,15 +354,78 @@ def test_bad_events():
         (TypeError, {"kind": "key", "key": "a"}),
         (ValueError, {"kind": "tap", "x": 1 << 20, "y": 1}),
         (TypeError, {"kind": "scroll", "x": 1, "y": 1, "key": 1.0}),
+        (ValueError, {"kind": "tap", "x": 1, "y": 1, "button": 1}),
+        (ValueError, {"kind": "key", "key": 1 << 31}),
+        (ValueError, {"kind": "key", "key": -(1 << 31) - 1}),
     ]
     for exc, ev in cases:
         raises(exc, ui.notify_input, ev)
     ui.deinit()
 
 
+def test_event_keys_cover_int32_and_echo():
+    setup()
+    got = []
+    ui.on_input(got.append)
+    # SDL's key codes for arrows and the like are above 2**30.
+    for key in (0x4000004F, -(1 << 31), (1 << 31) - 1):
+        ui.notify_input({"kind": "key", "key": key})
+    ui.sync()
+    assert [e["key"] for e in got] == [0x4000004F, -(1 << 31), (1 << 31) - 1]
+    ui.notify_input(got[0])  # an event received can be injected again, target and all
+    ui.sync()
+    assert got[3]["key"] == 0x4000004F
+    ui.deinit()
+
+
+def test_callback_may_deinit_or_reinit():
+    setup()
+    seen = []
+
+    def stop_on_first(e):
+        seen.append(e["x"])
+        ui.deinit()
+
+    ui.on_input(stop_on_first)
+    ui._pause(True)  # all five answers come during sync, not between calls
+    for x in range(5):
+        ui.notify_input({"kind": "tap", "x": x, "y": 0})
+    ui._pause(False)
+    ui.sync()  # the first event's callback ends the display; the rest go with it
+    assert seen == [0]
+    # The same while events pile up faster than they are read: the callback
+    # runs from the scheduler or from a call waiting for ring room. A call
+    # that was waiting reports a stopped renderer (RuntimeError) instead of
+    # touching the old link; a later call starts a fresh display.
+    setup(ring_size=1024)
+    ui.on_input(stop_on_first)
+    seen.clear()
+    for i in range(2000):
+        try:
+            ui.notify_input({"kind": "tap", "x": i % 100, "y": 0})
+        except RuntimeError as e:
+            assert "not running" in str(e)
+    try:
+        ui.sync()
+    except RuntimeError as e:
+        assert "not running" in str(e)
+    assert seen
+    # Usable again: the next call starts a fresh display.
+    ui.on_input(None)
+    setup()
+    ui.stack_add(0, rect(0, 0, 1, 1, 1))
+    assert ui.present() == 1
+    ui.deinit()
+
+
 def test_bad_init():
     if ui is None:
         skip("this build has no mp_rlvgl (a port without the simulator)")
+    # Beyond the machine word a port may say OverflowError; never truncated.
+    raises((ValueError, OverflowError), ui.init, width=1 << 32)
+    raises((ValueError, OverflowError), ui.init, max_nodes=(1 << 32) + 8)
+    raises(ValueError, ui.init, timeout_ms=-1)
+    raises(ValueError, ui.init, ring_size=-1)
     raises(ValueError, ui.init, width=0)
     raises(ValueError, ui.init, height=5000)
     raises(ValueError, ui.init, format="BGR")

@@ -31,6 +31,8 @@
 #define UI_COORD_MAX 32767
 #define UI_SIZE_MAX 32767       // largest w or h of a rect node
 #define UI_COLOR_MAX 0xffffffu
+#define UI_KEY_MIN INT32_MIN      // event key (SDL key codes reach 0x4000011a)
+#define UI_KEY_MAX INT32_MAX
 
 typedef enum {
     UI_OK = 0,

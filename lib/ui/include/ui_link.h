@@ -54,6 +54,30 @@ uint32_t ui_link_region_size(uint32_t cmd_data, uint32_t evt_data);
 // Producer: lay out a region of region_size bytes at mem (32-byte aligned).
 ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data);
 
+// Either side: attach both rings of a region as the given roles, trusting
+// nothing in its header.
+ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, ring_role_t cmd_role,
+    ring_t *evt, ring_role_t evt_role);
+
+// Defaults of the desktop simulator and of both Python modules.
+#define UI_DEFAULT_WIDTH 800
+#define UI_DEFAULT_HEIGHT 480
+#define UI_DEFAULT_MAX_NODES 1024u
+#define UI_DEFAULT_CMD_RING 65536u
+#define UI_DEFAULT_EVT_RING 4096u
+#define UI_DEFAULT_TIMEOUT_MS 1000u
+#define UI_DISPLAY_MAX 4096     // largest simulated width or height
+
+// Keys a node dict has, per kind (index ui_kind_t), and the keys an event
+// dict may have: the bindings refuse any other key, so a misspelt one is an
+// error rather than ignored.
+#define UI_NODE_KEYS 6
+extern const char *const ui_node_keys[3][UI_NODE_KEYS];
+#define UI_EVENT_KEYS 5
+extern const char *const ui_event_keys[UI_EVENT_KEYS];
+// Whether name is one of n keys.
+bool ui_key_known(const char *const *keys, size_t n, const char *name, size_t len);
+
 // Commands on the wire.
 enum {
     UI_OP_ADD = 1,
@@ -121,7 +145,8 @@ typedef struct {
     void (*notify)(void *ctx);       // ring the renderer's doorbell
     void (*wait)(void *ctx, uint32_t ms);  // sleep until our doorbell rings or ms pass
     // The renderer waits for event-ring room and we wait for command-ring
-    // room: deliver the waiting events now. Non-OK is returned to the caller.
+    // room: deliver the waiting events now. Non-OK is returned to the caller
+    // and the client touches the region no more (it may have been freed).
     ui_status_t (*drain)(void *ctx);
     void *ctx;
 } ui_client_port_t;

@@ -2,7 +2,9 @@
 // Copyright (c) 2026 the mpx developers
 //
 // Area maths, node geometry and checks, UTF-8, status messages.
-#include "ui.h"
+#include <string.h>
+
+#include "ui_link.h"
 
 static int32_t max32(int32_t a, int32_t b) {
     return a > b ? a : b;
@@ -189,3 +191,20 @@ ui_exc_t ui_status_exception(ui_status_t st) {
 
 const char *const ui_kind_names[3] = {NULL, "rect", "text"};
 const char *const ui_event_names[5] = {NULL, "tap", "move", "key", "scroll"};
+
+const char *const ui_node_keys[3][UI_NODE_KEYS] = {
+    {NULL},
+    {"kind", "x", "y", "w", "h", "color"},
+    {"kind", "x", "y", "text", "fg", "bg"},
+};
+// "target" is allowed so that an event received can be injected again.
+const char *const ui_event_keys[UI_EVENT_KEYS] = {"kind", "x", "y", "key", "target"};
+
+bool ui_key_known(const char *const *keys, size_t n, const char *name, size_t len) {
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i] != NULL && strlen(keys[i]) == len && memcmp(keys[i], name, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}

@@ -8,9 +8,6 @@
 
 #include <string.h>
 
-ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, ring_role_t cmd_role,
-    ring_t *evt, ring_role_t evt_role);
-
 static uint32_t elapsed(const ui_client_t *c, uint32_t start) {
     return c->port.now_ms(c->port.ctx) - start;
 }
@@ -83,35 +80,61 @@ static ui_status_t wait_step(ui_client_t *c) {
     return UI_OK;
 }
 
+// Wait until ready(c, arg) holds, the renderer fails, or the timeout passes.
+static ui_status_t wait_until(ui_client_t *c, bool (*ready)(ui_client_t *, void *), void *arg) {
+    uint32_t start = c->port.now_ms(c->port.ctx);
+    atomic_store_explicit(&c->hdr->producer_waiting, 1, memory_order_release);
+    c->port.notify(c->port.ctx);
+    ui_status_t st = UI_OK;
+    for (;;) {
+        if (renderer_failed(c)) {
+            st = UI_E_NO_RENDERER;
+        } else if (ready(c, arg)) {
+            break;
+        } else if (elapsed(c, start) >= c->timeout_ms) {
+            st = UI_E_TIMEOUT;
+        } else if ((st = wait_step(c)) != UI_OK) {
+            // The drain hook failed: the link may be gone (a callback that
+            // stopped the display); touch nothing of it.
+            return st;
+        }
+        if (st != UI_OK) {
+            break;
+        }
+    }
+    atomic_store_explicit(&c->hdr->producer_waiting, 0, memory_order_relaxed);
+    return st;
+}
+
+typedef struct {
+    const uint8_t *rec;
+    uint32_t len;
+    ring_status_t rs;
+} pending_t;
+
+static bool written(ui_client_t *c, void *arg) {
+    pending_t *p = arg;
+    p->rs = ring_write(&c->cmd, p->rec, p->len);
+    return p->rs != RING_FULL;
+}
+
+static bool all_done(ui_client_t *c, void *arg) {
+    (void)arg;
+    return atomic_load_explicit(&c->hdr->cmds_done, memory_order_acquire) == c->cmds_sent;
+}
+
 // Send one command, waiting up to the timeout for room.
 static ui_status_t send(ui_client_t *c, const ui_cmd_t *cmd) {
     uint8_t rec[UI_REC_MAX];
-    uint32_t len = ui_cmd_encode(rec, cmd);
-    ring_status_t rs = ring_write(&c->cmd, rec, len);
-    if (rs == RING_FULL) {
+    pending_t p = {rec, ui_cmd_encode(rec, cmd), RING_FULL};
+    if (!written(c, &p)) {
         c->waits++;
-        uint32_t start = c->port.now_ms(c->port.ctx);
-        atomic_store_explicit(&c->hdr->producer_waiting, 1, memory_order_release);
-        c->port.notify(c->port.ctx);
-        ui_status_t st = UI_OK;
-        while ((rs = ring_write(&c->cmd, rec, len)) == RING_FULL) {
-            if (renderer_failed(c)) {
-                st = UI_E_NO_RENDERER;
-            } else if (elapsed(c, start) >= c->timeout_ms) {
-                st = UI_E_TIMEOUT;
-            } else {
-                st = wait_step(c);
-            }
-            if (st != UI_OK) {
-                break;
-            }
-        }
-        atomic_store_explicit(&c->hdr->producer_waiting, 0, memory_order_relaxed);
+        ui_status_t st = wait_until(c, written, &p);
         if (st != UI_OK) {
             return st;
         }
     }
-    if (rs != RING_OK) {
+    if (p.rs != RING_OK) {
         return UI_E_PROTOCOL;
     }
     c->cmds_sent++;
@@ -223,28 +246,7 @@ ui_status_t ui_client_input(ui_client_t *c, const ui_event_t *e) {
 }
 
 ui_status_t ui_client_sync(ui_client_t *c) {
-    ui_link_header_t *h = c->hdr;
-    uint32_t start = c->port.now_ms(c->port.ctx);
-    c->port.notify(c->port.ctx);
-    ui_status_t st = UI_OK;
-    atomic_store_explicit(&h->producer_waiting, 1, memory_order_release);
-    for (;;) {
-        bool done = atomic_load_explicit(&h->cmds_done, memory_order_acquire) == c->cmds_sent;
-        if (renderer_failed(c)) {
-            st = UI_E_NO_RENDERER;
-        } else if (done) {
-            break;
-        } else if (elapsed(c, start) >= c->timeout_ms) {
-            st = UI_E_TIMEOUT;
-        } else {
-            st = wait_step(c);
-        }
-        if (st != UI_OK) {
-            break;
-        }
-    }
-    atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
-    return st;
+    return wait_until(c, all_done, NULL);
 }
 
 ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got) {

@@ -40,9 +40,6 @@ ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uin
     return UI_OK;
 }
 
-// Attach both rings of a region, trusting nothing in its header.
-ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, ring_role_t cmd_role,
-    ring_t *evt, ring_role_t evt_role);
 ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, ring_role_t cmd_role,
     ring_t *evt, ring_role_t evt_role) {
     ui_link_header_t *h = (ui_link_header_t *)mem;
@@ -109,7 +106,8 @@ ui_status_t ui_cmd_decode(const uint8_t *b, uint32_t len, ui_cmd_t *c) {
     if (len < 4) {
         return UI_E_PROTOCOL;
     }
-    memset(c, 0, sizeof(*c) - sizeof(c->node.text));
+    memset(c, 0, offsetof(ui_cmd_t, node) + offsetof(ui_node_t, text));
+    memset(&c->event, 0, sizeof(c->event));
     c->op = b[0];
     c->z = get_i16(b + 2);
     switch (c->op) {
