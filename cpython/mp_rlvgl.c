@@ -119,7 +119,10 @@ static int check_keys(PyObject *d, const char *what, const char *const *keys, si
 
 static int node_from_dict(PyObject *d, ui_node_t *n) {
     int kind = get_kind(d, "node", ui_kind_names, 3);
-    if (kind < 0 || check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS)) {
+    // Every key of a node is required: with as many keys as that, none is
+    // unknown, and the (slower) search only runs when there are more.
+    if (kind < 0 || (PyDict_GET_SIZE(d) != UI_NODE_KEYS &&
+                        check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS))) {
         return -1;
     }
     long x, y, a, b, c;

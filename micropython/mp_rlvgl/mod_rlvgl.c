@@ -132,7 +132,11 @@ static int get_kind(mp_obj_t d, const char *what, const char *const *names, int 
 
 static void node_from_dict(mp_obj_t d, ui_node_t *n) {
     int kind = get_kind(d, "node", ui_kind_names, 3);
-    check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS);
+    // Every key of a node is required: with as many keys as that, none is
+    // unknown, and the (slower) search only runs when there are more.
+    if (mp_obj_dict_len(d) != UI_NODE_KEYS) {
+        check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS);
+    }
     memset(n, 0, offsetof(ui_node_t, text));
     n->kind = (uint8_t)kind;
     n->x = (int16_t)get_int(d, "node", MP_QSTR_x, UI_COORD_MIN, UI_COORD_MAX, true, 0);
