@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// Status and state names, the error record, the suffix CRC and the
+// functional descriptor.
+#include "dfu.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *id;
+    const char *text;
+} status_text[DFU_STATUS_COUNT] = {
+    [DFU_OK] = {"ok", "success"},
+    [DFU_E_ARG] = {"argument", "invalid argument"},
+    [DFU_E_NOMEM] = {"nomem", "out of memory"},
+    [DFU_E_IO] = {"io", "file I/O error"},
+    [DFU_E_FORMAT] = {"format", "malformed file"},
+    [DFU_E_TRUNCATED] = {"truncated", "file is truncated"},
+    [DFU_E_CRC] = {"crc", "checksum mismatch"},
+    [DFU_E_OVERLAP] = {"overlap", "overlapping data in image"},
+    [DFU_E_LAYOUT] = {"layout", "bad memory layout string"},
+    [DFU_E_ADDRESS] = {"address", "address outside the device's memory layout"},
+    [DFU_E_MISMATCH] = {"mismatch", "file is for another device"},
+    [DFU_E_NO_DEVICE] = {"no-device", "no device (or it disconnected)"},
+    [DFU_E_ACCESS] = {"access", "access to the USB device denied"},
+    [DFU_E_USB] = {"usb", "USB transfer failed"},
+    [DFU_E_STALL] = {"stall", "device stalled the request"},
+    [DFU_E_TIMEOUT] = {"timeout", "timed out"},
+    [DFU_E_STATE] = {"state", "device in an unexpected DFU state"},
+    [DFU_E_STATUS] = {"status", "device reported an error"},
+    [DFU_E_VERIFY] = {"verify", "verification failed"},
+    [DFU_E_PROTECTED] = {"protected", "device is read-protected"},
+    [DFU_E_REFUSED] = {"refused", "refused without explicit opt-in"},
+    [DFU_E_CANCELLED] = {"cancelled", "cancelled"},
+    [DFU_E_UNSUPPORTED] = {"unsupported", "not supported by the device"},
+};
+
+const char *dfu_strerror(dfu_status status) {
+    if ((unsigned)status >= DFU_STATUS_COUNT) {
+        return "unknown error";
+    }
+    return status_text[status].text;
+}
+
+const char *dfu_status_id(dfu_status status) {
+    if ((unsigned)status >= DFU_STATUS_COUNT) {
+        return "unknown";
+    }
+    return status_text[status].id;
+}
+
+void dfu_error_clear(dfu_error *err) {
+    if (err != NULL) {
+        memset(err, 0, sizeof(*err));
+    }
+}
+
+dfu_status dfu_error_set(dfu_error *err, dfu_status code, const char *fmt, ...) {
+    if (err != NULL && err->code == DFU_OK) {
+        err->code = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static const char *const state_names[] = {
+    "appIDLE", "appDETACH", "dfuIDLE", "dfuDNLOAD-SYNC", "dfuDNBUSY", "dfuDNLOAD-IDLE",
+    "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET", "dfuUPLOAD-IDLE", "dfuERROR",
+};
+
+const char *dfu_state_name(uint8_t state) {
+    return state < sizeof(state_names) / sizeof(state_names[0]) ? state_names[state] : "unknown-state";
+}
+
+static const char *const devstatus_names[] = {
+    "OK", "errTARGET", "errFILE", "errWRITE", "errERASE", "errCHECK_ERASED", "errPROG",
+    "errVERIFY", "errADDRESS", "errNOTDONE", "errFIRMWARE", "errVENDOR", "errUSBR", "errPOR",
+    "errUNKNOWN", "errSTALLEDPKT",
+};
+
+const char *dfu_status_name(uint8_t status) {
+    return status < sizeof(devstatus_names) / sizeof(devstatus_names[0]) ? devstatus_names[status]
+                                                                         : "unknown-status";
+}
+
+const char *dfu_phase_name(dfu_phase phase) {
+    switch (phase) {
+        case DFU_PHASE_ERASE: return "erase";
+        case DFU_PHASE_WRITE: return "write";
+        case DFU_PHASE_VERIFY: return "verify";
+        case DFU_PHASE_READ: return "read";
+        case DFU_PHASE_LEAVE: return "leave";
+    }
+    return "unknown";
+}
+
+const char *dfu_format_name(dfu_format format) {
+    switch (format) {
+        case DFU_FORMAT_AUTO: return "auto";
+        case DFU_FORMAT_DFUSE: return "dfuse";
+        case DFU_FORMAT_HEX: return "ihex";
+        case DFU_FORMAT_ELF: return "elf";
+        case DFU_FORMAT_BIN: return "bin";
+    }
+    return "unknown";
+}
+
+uint32_t dfu_crc32(uint32_t crc, const uint8_t *buf, size_t len) {
+    static uint32_t table[256];
+    static volatile int ready;
+    if (!ready) {
+        // Idempotent: two threads racing here write the same values.
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) {
+                c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+            table[i] = c;
+        }
+        ready = 1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        crc = table[(crc ^ buf[i]) & 0xFFu] ^ (crc >> 8);
+    }
+    return crc;
+}
+
+static uint16_t get16(const uint8_t *p) {
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get32(const uint8_t *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+dfu_status dfu_suffix_read(const uint8_t *buf, size_t len, dfu_suffix *out, dfu_error *err) {
+    if (len < DFU_SUFFIX_SIZE) {
+        return dfu_error_set(err, DFU_E_TRUNCATED, "file of %zu bytes is too short for a DFU suffix", len);
+    }
+    const uint8_t *p = buf + len - DFU_SUFFIX_SIZE;
+    if (memcmp(p + 8, "UFD", 3) != 0 || p[11] < DFU_SUFFIX_SIZE) {
+        return dfu_error_set(err, DFU_E_FORMAT, "no DFU suffix (signature \"UFD\" missing)");
+    }
+    if (p[11] != DFU_SUFFIX_SIZE) {
+        return dfu_error_set(err, DFU_E_FORMAT, "DFU suffix length %u is not supported (16 expected)", p[11]);
+    }
+    uint32_t want = get32(p + 12);
+    uint32_t got = dfu_crc32(DFU_CRC_INIT, buf, len - 4);
+    if (want != got) {
+        return dfu_error_set(err, DFU_E_CRC, "DFU suffix CRC is 0x%08x, the file's bytes give 0x%08x",
+            (unsigned)want, (unsigned)got);
+    }
+    if (out != NULL) {
+        out->bcd_device = get16(p);
+        out->pid = get16(p + 2);
+        out->vid = get16(p + 4);
+        out->bcd_dfu = get16(p + 6);
+    }
+    return DFU_OK;
+}
+
+static void put16(uint8_t *p, uint16_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+
+void dfu_suffix_write(const uint8_t *buf, size_t len, const dfu_suffix *suffix, uint8_t *out) {
+    put16(out, suffix->bcd_device);
+    put16(out + 2, suffix->pid);
+    put16(out + 4, suffix->vid);
+    put16(out + 6, suffix->bcd_dfu);
+    memcpy(out + 8, "UFD", 3);
+    out[11] = DFU_SUFFIX_SIZE;
+    uint32_t crc = dfu_crc32(DFU_CRC_INIT, buf, len);
+    crc = dfu_crc32(crc, out, 12);
+    put32(out + 12, crc);
+}
+
+dfu_status dfu_func_desc_parse(const uint8_t *buf, size_t len, dfu_func_desc *out) {
+    // bLength 9 (DFU 1.1) or 7 (DFU 1.0, no bcdDFUVersion).
+    if (len < 7 || buf[1] != DFU_FUNCTIONAL_DESCRIPTOR || buf[0] < 7 || buf[0] > len) {
+        return DFU_E_FORMAT;
+    }
+    out->attributes = buf[2];
+    out->detach_timeout_ms = get16(buf + 3);
+    out->transfer_size = get16(buf + 5);
+    out->dfu_version = buf[0] >= 9 ? get16(buf + 7) : 0x0100;
+    return DFU_OK;
+}

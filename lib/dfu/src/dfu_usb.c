@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// libusb-1.0 transport (dfu_usb.h). Own context per scan and per open
+// device (libusb's listdevs/xusb examples), every transfer checked, and
+// libusb errors mapped onto dfu_status.
+#define _POSIX_C_SOURCE 200809L
+#include "dfu_usb.h"
+
+#include <libusb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DFU_CLASS 0xFEu
+#define DFU_SUBCLASS 1u
+#define LINUX_CONTROL_MAX 4096u
+#define SCAN_MAX 32u
+
+struct dfu_usb {
+    libusb_context *ctx;
+    libusb_device_handle *handle;
+    dfu_usb_device info;
+    uint16_t transfer_size;
+    dfu_transport io;
+};
+
+static dfu_status map_error(int r) {
+    switch (r) {
+        case LIBUSB_ERROR_PIPE: return DFU_E_STALL;
+        case LIBUSB_ERROR_NO_DEVICE: return DFU_E_NO_DEVICE;
+        case LIBUSB_ERROR_TIMEOUT: return DFU_E_TIMEOUT;
+        case LIBUSB_ERROR_ACCESS: return DFU_E_ACCESS;
+        case LIBUSB_ERROR_NO_MEM: return DFU_E_NOMEM;
+        case LIBUSB_ERROR_NOT_FOUND: return DFU_E_NO_DEVICE;
+        default: return DFU_E_USB;
+    }
+}
+
+static void sleep_ms(unsigned ms) {
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000u), .tv_nsec = (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static uint64_t monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int io_control(void *ctx, uint8_t rt, uint8_t req, uint16_t value, uint16_t index, uint8_t *data,
+    uint16_t length, unsigned timeout_ms) {
+    dfu_usb *u = ctx;
+    int r = libusb_control_transfer(u->handle, rt, req, value, index, data, length, timeout_ms);
+    return r < 0 ? -(int)map_error(r) : r;
+}
+
+static int io_string(void *ctx, uint8_t index, char *out, size_t size) {
+    dfu_usb *u = ctx;
+    if (size == 0 || size > 255) {
+        size = size ? 255 : 0;
+    }
+    int r = libusb_get_string_descriptor_ascii(u->handle, index, (unsigned char *)out, (int)size);
+    if (r < 0) {
+        return -(int)map_error(r);
+    }
+    out[(size_t)r < size ? (size_t)r : size - 1] = '\0';
+    return r;
+}
+
+static int io_set_alt(void *ctx, uint8_t interface, uint8_t alt) {
+    dfu_usb *u = ctx;
+    int r = libusb_set_interface_alt_setting(u->handle, interface, alt);
+    return r < 0 ? -(int)map_error(r) : 0;
+}
+
+static void io_sleep(void *ctx, unsigned ms) {
+    (void)ctx;
+    sleep_ms(ms);
+}
+
+static void port_path(libusb_device *dev, char *out, size_t size) {
+    uint8_t ports[8];
+    int n = libusb_get_port_numbers(dev, ports, (int)sizeof(ports));
+    int len = snprintf(out, size, "%u", libusb_get_bus_number(dev));
+    for (int i = 0; i < n && len > 0 && (size_t)len < size; i++) {
+        len += snprintf(out + len, size - (size_t)len, "%c%u", i == 0 ? '-' : '.', ports[i]);
+    }
+}
+
+// The functional descriptor in a block of "extra" descriptor bytes.
+static bool find_func(const unsigned char *extra, int len, dfu_func_desc *out) {
+    for (int off = 0; off + 2 <= len && extra[off] >= 2;) {
+        if (extra[off + 1] == DFU_FUNCTIONAL_DESCRIPTOR &&
+            dfu_func_desc_parse(extra + off, (size_t)(len - off), out) == DFU_OK) {
+            return true;
+        }
+        off += extra[off];
+    }
+    return false;
+}
+
+static void get_string(libusb_device_handle *h, uint8_t index, char *out, size_t size) {
+    out[0] = '\0';
+    if (index && h) {
+        int r = libusb_get_string_descriptor_ascii(h, index, (unsigned char *)out, (int)size);
+        if (r < 0) {
+            out[0] = '\0';
+        }
+    }
+}
+
+static bool matches(const dfu_usb_filter *f, const dfu_usb_device *d) {
+    if (f == NULL) {
+        return true;
+    }
+    if (f->has_id || f->has_dfu_id) {
+        bool ok = (f->has_id && d->vid == f->vid && d->pid == f->pid) ||
+                  (f->has_dfu_id && !d->runtime && d->vid == f->dfu_vid && d->pid == f->dfu_pid);
+        if (!ok) {
+            return false;
+        }
+    }
+    if (f->serial && strcmp(f->serial, d->serial) != 0) {
+        return false;
+    }
+    if (f->path && strcmp(f->path, d->path) != 0) {
+        return false;
+    }
+    return true;
+}
+
+// Fills d from one device's DFU interface; opens the device for strings
+// (keeping the handle in *keep if asked).
+static bool describe(libusb_device *dev, const dfu_usb_filter *filter, dfu_usb_device *d,
+    libusb_device_handle **keep) {
+    struct libusb_device_descriptor dd;
+    if (libusb_get_device_descriptor(dev, &dd) != 0) {
+        return false;
+    }
+    struct libusb_config_descriptor *cfg = NULL;
+    if (libusb_get_active_config_descriptor(dev, &cfg) != 0 && libusb_get_config_descriptor(dev, 0, &cfg) != 0) {
+        return false;
+    }
+    bool found = false;
+    memset(d, 0, sizeof(*d));
+    for (uint8_t i = 0; i < cfg->bNumInterfaces && !found; i++) {
+        const struct libusb_interface *itf = &cfg->interface[i];
+        for (int a = 0; a < itf->num_altsetting; a++) {
+            const struct libusb_interface_descriptor *as = &itf->altsetting[a];
+            if (as->bInterfaceClass != DFU_CLASS || as->bInterfaceSubClass != DFU_SUBCLASS) {
+                continue;
+            }
+            if (!found) {
+                found = true;
+                d->interface = as->bInterfaceNumber;
+                d->runtime = as->bInterfaceProtocol == 1;
+            }
+            if (!d->has_func) {
+                d->has_func = find_func(as->extra, as->extra_length, &d->func);
+            }
+        }
+        if (found) {
+            d->alt_count = (uint8_t)(itf->num_altsetting < (int)DFU_MAX_ALTS ? itf->num_altsetting : (int)DFU_MAX_ALTS);
+        }
+    }
+    if (found && !d->has_func) {
+        d->has_func = find_func(cfg->extra, cfg->extra_length, &d->func);
+    }
+    d->configuration = cfg->bConfigurationValue;
+    if (!found) {
+        libusb_free_config_descriptor(cfg);
+        return false;
+    }
+    d->bus = libusb_get_bus_number(dev);
+    d->address = libusb_get_device_address(dev);
+    port_path(dev, d->path, sizeof(d->path));
+    d->vid = dd.idVendor;
+    d->pid = dd.idProduct;
+    d->bcd_device = dd.bcdDevice;
+    d->max_packet0 = dd.bMaxPacketSize0;
+    libusb_device_handle *h = NULL;
+    int r = libusb_open(dev, &h);
+    if (r != 0) {
+        d->result = r == LIBUSB_ERROR_ACCESS ? DFU_USB_NO_ACCESS : DFU_USB_CANT_OPEN;
+        snprintf(d->why, sizeof(d->why), "%s%s", libusb_strerror(r),
+            r == LIBUSB_ERROR_ACCESS ? " (install the udev rule: see mpx-dfu(1), PERMISSIONS)" : "");
+        h = NULL;
+    }
+    get_string(h, dd.iManufacturer, d->manufacturer, sizeof(d->manufacturer));
+    get_string(h, dd.iProduct, d->product, sizeof(d->product));
+    get_string(h, dd.iSerialNumber, d->serial, sizeof(d->serial));
+    const struct libusb_interface *itf = &cfg->interface[0];
+    for (uint8_t i = 0; i < cfg->bNumInterfaces; i++) {
+        if (cfg->interface[i].altsetting[0].bInterfaceNumber == d->interface) {
+            itf = &cfg->interface[i];
+        }
+    }
+    for (int a = 0; a < itf->num_altsetting && a < (int)DFU_MAX_ALTS; a++) {
+        get_string(h, itf->altsetting[a].iInterface, d->alt_names[a], sizeof(d->alt_names[a]));
+    }
+    libusb_free_config_descriptor(cfg);
+    if (h && !d->has_func) {
+        // Some devices answer GET_DESCRIPTOR for the functional descriptor only.
+        unsigned char buf[9];
+        int n = libusb_get_descriptor(h, DFU_FUNCTIONAL_DESCRIPTOR, 0, buf, sizeof(buf));
+        d->has_func = n >= 7 && dfu_func_desc_parse(buf, (size_t)n, &d->func) == DFU_OK;
+    }
+    if (d->result == DFU_USB_USABLE && !matches(filter, d)) {
+        d->result = DFU_USB_FILTERED;
+        snprintf(d->why, sizeof(d->why), "does not match the filter");
+    }
+    if (keep && d->result == DFU_USB_USABLE) {
+        *keep = h;
+    } else if (h) {
+        libusb_close(h);
+    }
+    return true;
+}
+
+dfu_status dfu_usb_scan(const dfu_usb_filter *filter, dfu_usb_device *out, size_t max, size_t *count,
+    dfu_error *err) {
+    *count = 0;
+    libusb_context *ctx = NULL;
+    int r = libusb_init(&ctx);
+    if (r != 0) {
+        return dfu_error_set(err, DFU_E_USB, "libusb_init: %s", libusb_strerror(r));
+    }
+    libusb_device **devs = NULL;
+    ssize_t n = libusb_get_device_list(ctx, &devs);
+    if (n < 0) {
+        libusb_exit(ctx);
+        return dfu_error_set(err, map_error((int)n), "listing USB devices: %s", libusb_strerror((int)n));
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        dfu_usb_device d;
+        if (describe(devs[i], filter, &d, NULL)) {
+            if (*count < max) {
+                out[*count] = d;
+            }
+            (*count)++;
+        }
+    }
+    libusb_free_device_list(devs, 1);
+    libusb_exit(ctx);
+    return DFU_OK;
+}
+
+static void describe_all(char *out, size_t size, const dfu_usb_device *list, size_t n) {
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++) {
+        len += (size_t)snprintf(out + len, size - len, "%s%04x:%04x at %s (%s)%s%s", i ? "; " : "", list[i].vid,
+            list[i].pid, list[i].path, list[i].runtime ? "runtime" : "DFU mode",
+            list[i].result ? ": " : "", list[i].result ? list[i].why : "");
+    }
+}
+
+dfu_status dfu_usb_open(const dfu_usb_filter *filter, uint16_t fallback_transfer_size, dfu_usb **out,
+    dfu_usb_device *info, dfu_error *err) {
+    *out = NULL;
+    dfu_usb *u = calloc(1, sizeof(*u));
+    if (u == NULL) {
+        return dfu_error_set(err, DFU_E_NOMEM, "out of memory");
+    }
+    int r = libusb_init(&u->ctx);
+    if (r != 0) {
+        free(u);
+        return dfu_error_set(err, DFU_E_USB, "libusb_init: %s", libusb_strerror(r));
+    }
+    libusb_device **devs = NULL;
+    ssize_t n = libusb_get_device_list(u->ctx, &devs);
+    dfu_usb_device seen[SCAN_MAX];
+    size_t nseen = 0, usable = 0;
+    dfu_status st = DFU_OK;
+    for (ssize_t i = 0; i < n; i++) {
+        dfu_usb_device d;
+        libusb_device_handle *h = NULL;
+        if (!describe(devs[i], filter, &d, &h)) {
+            continue;
+        }
+        if (nseen < SCAN_MAX) {
+            seen[nseen++] = d;
+        }
+        if (d.result != DFU_USB_USABLE) {
+            continue;
+        }
+        if (++usable == 1) {
+            u->handle = h;
+            u->info = d;
+        } else {
+            libusb_close(h);
+        }
+    }
+    if (n >= 0) {
+        libusb_free_device_list(devs, 1);
+    }
+    char list[512];
+    describe_all(list, sizeof(list), seen, nseen);
+    if (n < 0) {
+        st = dfu_error_set(err, map_error((int)n), "listing USB devices: %s", libusb_strerror((int)n));
+    } else if (usable == 0) {
+        bool denied = false;
+        for (size_t i = 0; i < nseen; i++) {
+            denied |= seen[i].result == DFU_USB_NO_ACCESS;
+        }
+        st = dfu_error_set(err, denied ? DFU_E_ACCESS : DFU_E_NO_DEVICE, "no usable DFU device%s%s", nseen ? "; seen: " : "",
+            nseen ? list : " (is the board in DFU mode? BOOT0 high, or machine.bootloader())");
+    } else if (usable > 1) {
+        st = dfu_error_set(err, DFU_E_ARG, "%zu DFU devices match; choose one with -d, --serial or --path: %s", usable,
+            list);
+    }
+    if (st == DFU_OK) {
+        libusb_set_auto_detach_kernel_driver(u->handle, 1);
+        r = libusb_claim_interface(u->handle, u->info.interface);
+        if (r != 0) {
+            st = dfu_error_set(err, map_error(r), "claiming interface %u of %s: %s", u->info.interface, u->info.path,
+                libusb_strerror(r));
+        }
+    }
+    if (st == DFU_OK) {
+        uint16_t ts = u->info.has_func ? u->info.func.transfer_size : fallback_transfer_size;
+        if (ts == 0) {
+            st = dfu_error_set(err, DFU_E_UNSUPPORTED,
+                "%s has no DFU functional descriptor, so its transfer size is unknown; give one with -t", u->info.path);
+        }
+        if (ts > LINUX_CONTROL_MAX) {
+            ts = LINUX_CONTROL_MAX;  // usbfs limit on Linux
+        }
+        if (ts && ts < u->info.max_packet0) {
+            ts = u->info.max_packet0;
+        }
+        u->transfer_size = ts;
+    }
+    if (st != DFU_OK) {
+        dfu_usb_close(u);
+        return st;
+    }
+    u->io = (dfu_transport){
+        .control = io_control, .get_string = io_string, .set_alt = io_set_alt, .sleep_ms = io_sleep, .ctx = u};
+    if (info) {
+        *info = u->info;
+    }
+    *out = u;
+    return DFU_OK;
+}
+
+void dfu_usb_close(dfu_usb *u) {
+    if (u == NULL) {
+        return;
+    }
+    if (u->handle) {
+        libusb_release_interface(u->handle, u->info.interface);
+        libusb_close(u->handle);
+    }
+    libusb_exit(u->ctx);
+    free(u);
+}
+
+const dfu_transport *dfu_usb_transport(dfu_usb *u) {
+    return &u->io;
+}
+
+const dfu_usb_device *dfu_usb_info(const dfu_usb *u) {
+    return &u->info;
+}
+
+void dfu_usb_session(dfu_usb *u, dfu_session *s) {
+    dfu_session_init(s, &u->io, u->info.interface);
+    s->transfer_size = u->transfer_size;
+    s->has_func = u->info.has_func;
+    s->func = u->info.func;
+    for (uint8_t a = 0; a < u->info.alt_count; a++) {
+        dfu_session_set_alt_name(s, a, u->info.alt_names[a], NULL);
+    }
+    // DfuSe if the descriptor says 1.1a, or the alt names are DfuSe layouts.
+    s->dfuse = (u->info.has_func && u->info.func.dfu_version == DFU_BCD_DFUSE) || s->has_layout[0];
+}
+
+dfu_status dfu_usb_wait(const dfu_usb_filter *filter, bool want_dfu, unsigned timeout_ms, dfu_usb_device *found,
+    dfu_error *err) {
+    uint64_t deadline = monotonic_ms() + timeout_ms;
+    for (;;) {
+        dfu_usb_device list[SCAN_MAX];
+        size_t n;
+        dfu_error scan;
+        dfu_error_clear(&scan);
+        if (dfu_usb_scan(filter, list, SCAN_MAX, &n, &scan) == DFU_OK) {
+            for (size_t i = 0; i < n && i < SCAN_MAX; i++) {
+                if ((list[i].result == DFU_USB_USABLE || list[i].result == DFU_USB_NO_ACCESS) &&
+                    (!want_dfu || !list[i].runtime)) {
+                    if (found) {
+                        *found = list[i];
+                    }
+                    return DFU_OK;
+                }
+            }
+        }
+        if (monotonic_ms() >= deadline) {
+            return dfu_error_set(err, DFU_E_TIMEOUT, "no matching %sdevice appeared within %u ms",
+                want_dfu ? "DFU-mode " : "", timeout_ms);
+        }
+        sleep_ms(100);
+    }
+}
+
+dfu_status dfu_usb_enter_dfu(dfu_usb **usb, const dfu_usb_filter *filter, uint16_t fallback_transfer_size,
+    unsigned timeout_ms, dfu_usb_device *info, dfu_error *err) {
+    dfu_usb *u = *usb;
+    if (!u->info.runtime) {
+        return DFU_OK;
+    }
+    dfu_session s;
+    dfu_usb_session(u, &s);
+    uint16_t detach_ms = u->info.has_func ? u->info.func.detach_timeout_ms : 1000;
+    dfu_status st = dfu_detach(&s, detach_ms, err);
+    if (st != DFU_OK) {
+        return st;
+    }
+    if (!(u->info.has_func && (u->info.func.attributes & 0x08))) {
+        (void)libusb_reset_device(u->handle);  // bitWillDetach clear: the host resets it
+    }
+    dfu_usb_filter after = filter ? *filter : (dfu_usb_filter){0};
+    char path[sizeof(u->info.path)];
+    memcpy(path, u->info.path, sizeof(path));
+    if (!after.has_dfu_id) {
+        after.path = path;  // the same port, whatever ids DFU mode has
+        after.has_id = false;
+        after.serial = NULL;
+    } else {
+        after.has_id = false;
+    }
+    dfu_usb_close(u);
+    *usb = NULL;
+    st = dfu_usb_wait(&after, true, timeout_ms, NULL, err);
+    if (st != DFU_OK) {
+        return st;
+    }
+    return dfu_usb_open(&after, fallback_transfer_size, usb, info, err);
+}

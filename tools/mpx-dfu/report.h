@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the mpx developers
+//
+// What mpx-dfu prints: a progress bar on a terminal, plain lines otherwise,
+// or one JSON object per line (--json) for GUIs and scripts.
+#ifndef MPX_DFU_REPORT_H
+#define MPX_DFU_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "dfu.h"
+
+typedef struct {
+    bool json;
+    bool tty;          // stderr is a terminal: redraw one bar line
+    int verbose;
+    bool quiet;
+    dfu_phase phase;
+    bool in_phase;
+    int last_step;     // tenths printed for plain lines, or bar width drawn
+} report;
+
+void report_init(report *r, bool json, int verbose, bool quiet);
+// dfu_progress_fn; user is the report.
+int report_progress(void *user, dfu_phase phase, uint32_t address, uint64_t done, uint64_t total);
+void report_end_phase(report *r);
+
+// JSON helpers (stdout).
+void json_string(FILE *f, const char *s);
+void json_error(const dfu_error *err, int exit_code);
+
+#endif
