@@ -67,7 +67,9 @@ static const char usage_text[] =
     "  --vanish-at N          leave the bus at the Nth class request\n"
     "  --vanish-on-leave      reset on the leave request, before answering its status\n"
     "  --stall-busy           stall one GETSTATUS during each erase (as the STM32L4 does)\n"
-    "  --string-base N        the USB string id of the first alt name (default 4)\n"
+    "  --string-base N        the USB string id of the first alt name, to report error\n"
+    "                         strings in GETSTATUS (default 0: none; FunctionFS serves only\n"
+    "                         strings its descriptors reference, so they cannot be read)\n"
     "  --ready FILE           create FILE once the descriptors are written (bind the UDC then)\n"
     "  --stats FILE           write request counters to FILE at exit\n"
     "  -h, --help\n"
@@ -225,7 +227,7 @@ int main(int argc, char **argv) {
     dfu_sim_config cfg;
     dfu_sim_config_stm32f4(&cfg);
     const char *image = NULL, *ready = NULL, *stats = NULL;
-    unsigned string_base = 4, layouts = 0, v;
+    unsigned string_base = 0, layouts = 0, v;
     bool no_func = false;
     enum { O_LAYOUT = 256, O_IMAGE, O_TS, O_POLL, O_ERASE, O_MASS, O_SLOW, O_RDP, O_RUNTIME, O_NOFUNC, O_STALLW,
         O_ERRW, O_VANISH, O_VLEAVE, O_SBUSY, O_SBASE, O_READY, O_STATS };
@@ -266,7 +268,7 @@ int main(int argc, char **argv) {
             case O_VANISH: ok = parse_uint(optarg, 1u << 30, &cfg.vanish_at_request); break;
             case O_VLEAVE: cfg.vanish_on_leave = true; break;
             case O_SBUSY: cfg.stall_busy_polls = true; break;
-            case O_SBASE: ok = parse_uint(optarg, 200, &string_base) && string_base >= 1; break;
+            case O_SBASE: ok = parse_uint(optarg, 200, &string_base); break;
             case O_READY: ready = optarg; break;
             case O_STATS: stats = optarg; break;
             case 'h': fputs(usage_text, stdout); return 0;
@@ -292,7 +294,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mpx-dfu-sim: %s\n", err.message);
         return EXIT_ERROR;
     }
-    dfu_sim_reset(sim, cfg.runtime);  // RDP from the loaded option bytes
+    if (cfg.read_protected) {
+        dfu_sim_protect(sim, true);  // whatever the image file said
+    }
+    dfu_sim_reset(sim, cfg.runtime);  // RDP from the option bytes
     dfu_sim_set_string_base(sim, (uint8_t)string_base);
 
     char path[4096];

@@ -58,6 +58,8 @@ typedef struct {
     dfu_usb_filter filter;
     bool json, quiet, force, mass_erase, verify, leave, has_address, has_jump, yes;
     bool option_bytes, allow_rdp2, per_chunk_address, no_check_id;
+    bool opened;             // a device was open: losing it is a USB failure
+    unsigned timeout_ms;     // --timeout
     int verbose;
     int alt;                 // -1: default
     uint32_t address, jump;
@@ -102,6 +104,8 @@ static const char usage_text[] =
     "  -a, --alt N                alt setting for read/erase/.bin (default 0)\n"
     "  -t, --transfer-size N      override the device's wTransferSize\n"
     "  -w, --wait SECONDS         wait this long for the device to appear\n"
+    "      --timeout MS           per-request timeout, and how long the device may stay\n"
+    "                             busy (default 5000 and 60000; mass erase at least 40000)\n"
     "\n"
     "flash options:\n"
     "  -s, --address ADDRESS      where a raw .bin goes (default: start of the alt's memory)\n"
@@ -196,7 +200,7 @@ static bool parse_device(const char *s, dfu_usb_filter *f) {
 
 static int fail(options *o, const dfu_error *err, dfu_status st) {
     report_end_phase(&o->out);
-    int code = exit_code_for(st);
+    int code = st == DFU_E_NO_DEVICE && o->opened ? EXIT_USB : exit_code_for(st);
     dfu_error e = *err;
     if (e.code == DFU_OK) {
         e.code = st;
@@ -206,8 +210,8 @@ static int fail(options *o, const dfu_error *err, dfu_status st) {
     }
     fprintf(stderr, "mpx-dfu: error: %s\n", e.message[0] ? e.message : dfu_strerror(st));
     if (e.has_device && o->verbose) {
-        fprintf(stderr, "mpx-dfu: device state %s, status %s%s%s\n", dfu_state_name(e.dev_state),
-            dfu_status_name(e.dev_status), e.dev_string[0] ? ", says: " : "", e.dev_string);
+        fprintf(stderr, "mpx-dfu: device state %s, status %s, iString %u%s%s\n", dfu_state_name(e.dev_state),
+            dfu_status_name(e.dev_status), e.dev_istring, e.dev_string[0] ? ": " : "", e.dev_string);
     }
     if (st == DFU_E_ADDRESS && !o->force) {
         fprintf(stderr, "mpx-dfu: (--force writes outside the layout anyway)\n");
@@ -286,6 +290,11 @@ static dfu_status open_device(options *o, device *d, dfu_error *err) {
         return st;
     }
     dfu_usb_session(d->usb, &d->s);
+    o->opened = true;
+    if (o->timeout_ms) {
+        d->s.timeout_ms = o->timeout_ms;
+        d->s.busy_limit_ms = o->timeout_ms;
+    }
     if (o->transfer_size) {
         d->s.transfer_size = o->transfer_size;
     }
@@ -803,7 +812,7 @@ static int cmd_unprotect(options *o) {
 
 enum {
     OPT_MASS = 256, OPT_NO_VERIFY, OPT_NO_LEAVE, OPT_JUMP, OPT_FORCE, OPT_OPTION_BYTES, OPT_RDP2, OPT_PER_CHUNK,
-    OPT_NO_CHECK_ID, OPT_FORMAT, OPT_PAD, OPT_YES,
+    OPT_NO_CHECK_ID, OPT_FORMAT, OPT_PAD, OPT_YES, OPT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -816,7 +825,7 @@ static const struct option long_options[] = {
     {"option-bytes", no_argument, NULL, OPT_OPTION_BYTES}, {"allow-rdp-level-2", no_argument, NULL, OPT_RDP2},
     {"per-chunk-address", no_argument, NULL, OPT_PER_CHUNK}, {"no-check-id", no_argument, NULL, OPT_NO_CHECK_ID},
     {"format", required_argument, NULL, OPT_FORMAT}, {"pad", required_argument, NULL, OPT_PAD},
-    {"yes", no_argument, NULL, OPT_YES}, {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},
+    {"yes", no_argument, NULL, OPT_YES}, {"timeout", required_argument, NULL, OPT_TIMEOUT}, {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
@@ -897,6 +906,12 @@ int main(int argc, char **argv) {
                 o.pad = v;
                 break;
             case OPT_YES: o.yes = true; break;
+            case OPT_TIMEOUT:
+                if (!parse_u32(optarg, &v) || v < 10 || v > 3600000) {
+                    return usage_error("bad timeout '%s' (10..3600000 ms)", optarg);
+                }
+                o.timeout_ms = v;
+                break;
             case 'j': o.json = true; break;
             case 'v': o.verbose++; break;
             case 'q': o.quiet = true; break;

@@ -40,8 +40,8 @@ int report_progress(void *user, dfu_phase phase, uint32_t address, uint64_t done
         fflush(stdout);
         return 0;
     }
-    if (r->quiet) {
-        return 0;
+    if (r->quiet || phase == DFU_PHASE_LEAVE) {
+        return 0;  // the command says where it jumped
     }
     unsigned percent = total ? (unsigned)(done * 100u / total) : 100u;
     const char *unit = phase == DFU_PHASE_ERASE ? "pages" : "bytes";

@@ -64,7 +64,8 @@ typedef struct {
     bool has_device;        // the device's own report below is valid
     uint8_t dev_state;      // DFU state (DFU_STATE_*)
     uint8_t dev_status;     // DFU status (DFU_STATUS_*)
-    char dev_string[128];   // the device's iString text, if any
+    uint8_t dev_istring;    // the device's iString index (0: none)
+    char dev_string[128];   // its text, if the device gave it
 } dfu_error;
 
 dfu_status dfu_error_set(dfu_error *err, dfu_status code, const char *fmt, ...)

@@ -74,6 +74,8 @@ dfu_sim_presence dfu_sim_presence_get(const dfu_sim *sim, uint32_t *jump_address
 // Power-cycles the device: back on the bus in DFU mode (dfuIDLE), with RDP
 // taken from the option bytes.
 void dfu_sim_reset(dfu_sim *sim, bool runtime);
+// Sets RDP level 1 (or 0) in the option bytes, as if programmed and reloaded.
+void dfu_sim_protect(dfu_sim *sim, bool level1);
 const dfu_sim_counters *dfu_sim_counters_get(const dfu_sim *sim);
 const dfu_sim_config *dfu_sim_config_get(const dfu_sim *sim);
 bool dfu_sim_is_runtime(const dfu_sim *sim);
@@ -82,7 +84,10 @@ bool dfu_sim_is_runtime(const dfu_sim *sim);
 // layouts, then its error strings) as ASCII; NULL if out of range.
 const char *dfu_sim_string(const dfu_sim *sim, unsigned index);
 unsigned dfu_sim_string_count(const dfu_sim *sim);
-// FunctionFS numbers strings itself; the front end says where they start.
+// The string id of the first alt name (default 1), from which the error
+// strings' ids follow; 0 turns error strings off (iString 0 in every
+// status, as ST's ROM does). FunctionFS serves only the strings that its
+// descriptors reference, so mpx-dfu-sim on USB runs with 0.
 void dfu_sim_set_string_base(dfu_sim *sim, uint8_t first_id);
 
 // Direct memory access for tests and the image file.

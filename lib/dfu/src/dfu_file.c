@@ -328,6 +328,24 @@ dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_addr
     return st;
 }
 
+// An element's size rounded up to `pad`, but never into the next element of
+// its alt (the ELF .data right after .text, say).
+static uint32_t padded_size(const dfu_image *img, size_t i, unsigned pad) {
+    const dfu_element *e = &img->elements[i];
+    uint64_t padded = ((uint64_t)e->size + pad - 1) / pad * pad;
+    if ((uint64_t)e->address + padded > 0x100000000ull) {
+        padded = 0x100000000ull - e->address;
+    }
+    for (size_t k = 0; k < img->count; k++) {
+        const dfu_element *n = &img->elements[k];
+        if (k != i && n->alt == e->alt && n->address >= (uint64_t)e->address + e->size &&
+            n->address < (uint64_t)e->address + padded) {
+            padded = n->address - e->address;
+        }
+    }
+    return (uint32_t)padded;
+}
+
 dfu_status dfu_image_write_dfuse(const dfu_image *img, unsigned pad, uint8_t **out, size_t *out_len,
     dfu_error *err) {
     *out = NULL;
@@ -343,7 +361,7 @@ dfu_status dfu_image_write_dfuse(const dfu_image *img, unsigned pad, uint8_t **o
         total += TARGET_PREFIX_SIZE;
     }
     for (size_t i = 0; i < img->count; i++) {
-        uint64_t padded = ((uint64_t)img->elements[i].size + pad - 1) / pad * pad;
+        uint64_t padded = padded_size(img, i, pad);
         if (padded > 0xFFFFFFFFu || (uint64_t)img->elements[i].address + padded > 0x100000000ull) {
             return dfu_error_set(err, DFU_E_ARG, "element at 0x%08x too large once padded",
                 (unsigned)img->elements[i].address);
@@ -382,7 +400,7 @@ dfu_status dfu_image_write_dfuse(const dfu_image *img, unsigned pad, uint8_t **o
             if (e->target != t) {
                 continue;
             }
-            uint32_t padded = (uint32_t)(((uint64_t)e->size + pad - 1) / pad * pad);
+            uint32_t padded = padded_size(img, i, pad);
             dfu_put32(buf + off, e->address);
             dfu_put32(buf + off + 4, padded);
             off += ELEMENT_HEADER_SIZE;

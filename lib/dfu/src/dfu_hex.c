@@ -38,6 +38,9 @@ static dfu_status flush_run(run *r, dfu_image *out, dfu_error *err) {
 
 static dfu_status append(run *r, uint32_t address, const uint8_t *bytes, uint32_t n, dfu_image *out,
     dfu_error *err) {
+    if (n == 0) {
+        return DFU_OK;  // an empty data record is legal and adds nothing
+    }
     if (r->size && (uint64_t)r->start + r->size != address) {
         dfu_status st = flush_run(r, out, err);
         if (st != DFU_OK) {

@@ -136,6 +136,7 @@ static dfu_status device_failed(dfu_session *s, const dfu_devstatus *st, const c
     err->has_device = true;
     err->dev_state = st->state;
     err->dev_status = st->status;
+    err->dev_istring = st->istring;
     if (st->istring && s->io->get_string) {
         if (s->io->get_string(s->io->ctx, st->istring, err->dev_string, sizeof(err->dev_string)) < 0) {
             err->dev_string[0] = '\0';
@@ -269,7 +270,11 @@ dfu_status dfuse_mass_erase(dfu_session *s, dfu_error *err) {
 
 dfu_status dfuse_read_unprotect(dfu_session *s, dfu_error *err) {
     uint8_t cmd = DFUSE_CMD_READ_UNPROTECT;
-    dfu_status r = control(s, RT_OUT, DFU_REQ_DNLOAD, 0, &cmd, 1, s->timeout_ms, NULL, err);
+    dfu_status r = dfu_reach_idle(s, err);
+    if (r != DFU_OK) {
+        return r;
+    }
+    r = control(s, RT_OUT, DFU_REQ_DNLOAD, 0, &cmd, 1, s->timeout_ms, NULL, err);
     if (r != DFU_OK) {
         return explain_stall(s, r, "read unprotect", err);
     }

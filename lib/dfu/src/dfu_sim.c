@@ -157,6 +157,16 @@ void dfu_sim_reset(dfu_sim *sim, bool runtime) {
     sim->ready_at = now(sim);
 }
 
+void dfu_sim_protect(dfu_sim *sim, bool level1) {
+    for (unsigned i = 0; i < sim->cfg.alt_count; i++) {
+        sim_alt *a = &sim->alts[i];
+        if (a->option_bytes && a->size >= 2) {
+            a->mem[1] = level1 ? 0x55 : 0xAA;
+        }
+    }
+    sim->protected_ = rdp_active(sim);
+}
+
 dfu_sim_presence dfu_sim_presence_get(const dfu_sim *sim, uint32_t *jump_address) {
     if (jump_address) {
         *jump_address = sim->jump;
@@ -336,6 +346,9 @@ static int fail(dfu_sim *sim, uint8_t status) {
 }
 
 static uint8_t error_string(const dfu_sim *sim, unsigned which) {
+    if (sim->string_base == 0) {
+        return 0;  // the bus cannot show them (FunctionFS)
+    }
     return (uint8_t)(sim->string_base + sim->cfg.alt_count + which);
 }
 

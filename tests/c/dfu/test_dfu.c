@@ -185,6 +185,17 @@ static void test_dfuse_roundtrip(void) {
     CHECK(strstr(err.message, "0x08000063") != NULL);
     free(file);
     dfu_image_free(&bad);
+    // Padding stops at the next element (an ELF's .data right after .text).
+    dfu_image_add(&bad, 0, FLASH, a, 13, NULL);
+    dfu_image_add(&bad, 0, FLASH + 13, b, 5, NULL);
+    CHECK_EQ(dfu_image_write_dfuse(&bad, 8, &file, &len, NULL), DFU_OK);
+    dfu_error_clear(&err);
+    CHECKF(dfu_image_parse(file, len, DFU_FORMAT_AUTO, 0, &back, &err) == DFU_OK, "%s", err.message);
+    CHECK(back.count == 2 && back.elements[0].size == 13 && back.elements[1].size == 8);
+    CHECK(memcmp(back.elements[1].data, b, 5) == 0 && back.elements[1].data[5] == 0xFF);
+    dfu_image_free(&back);
+    dfu_image_free(&bad);
+    free(file);
     // Same addresses in different alts are fine.
     dfu_image_add(&bad, 0, FLASH, a, 100, NULL);
     dfu_image_add(&bad, 1, FLASH, a, 100, NULL);

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: MIT
+# Runs inside the QEMU guest (tests/usb/run.sh): mpx-dfu and dfu-util
+# against mpx-dfu-sim on a real USB bus (dummy_hcd). Prints TAP; the exit
+# status is the number of failed cases.
+#   sh tests/usb/e2e.sh WORKDIR
+WORK=$1
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$REPO/build/host/bin
+MPX=$BIN/mpx-dfu
+. "$REPO/tests/usb/gadget.sh"
+MB=1048576
+n=0
+failed=0
+
+result() {  # name, 0/1
+  n=$((n + 1))
+  if [ "$2" -eq 0 ]; then
+    echo "ok $n - $1"
+  else
+    failed=$((failed + 1))
+    echo "not ok $n - $1"
+    sed 's/^/#   /' "$WORK/out.txt" | tail -n 15
+  fi
+}
+
+# check NAME COMMAND...: the command's status decides.
+check() {
+  name=$1
+  shift
+  if "$@"; then result "$name" 0; else result "$name" 1; fi
+}
+
+# mpx ARGS...: runs mpx-dfu, output in out.txt, status in $rc.
+mpx() {
+  "$MPX" "$@" > "$WORK/out.txt" 2>&1
+  rc=$?
+  echo "\$ mpx-dfu $* -> $rc" >> "$WORK/commands.log"
+  cat "$WORK/out.txt" >> "$WORK/commands.log"
+}
+
+dfuutil() {
+  dfu-util "$@" > "$WORK/out.txt" 2>&1
+  rc=$?
+  echo "\$ dfu-util $* -> $rc" >> "$WORK/commands.log"
+  cat "$WORK/out.txt" >> "$WORK/commands.log"
+}
+
+says() { grep -q -- "$1" "$WORK/out.txt"; }
+rc_is() { [ "$rc" -eq "$1" ]; }
+
+# flash_has FILE ADDRESS: the sim's flash image holds FILE at ADDRESS.
+flash_has() {
+  size=$(stat -c %s "$1")
+  cmp -s -n "$size" "$1" "$WORK/flash.img" 0 $(($2 - 0x08000000))
+}
+
+# flash_erased ADDRESS LENGTH
+flash_erased() {
+  head -c "$2" /dev/zero | tr '\0' '\377' > "$WORK/ff.bin"
+  cmp -s -n "$2" "$WORK/ff.bin" "$WORK/flash.img" 0 $(($1 - 0x08000000))
+}
+
+fresh() {
+  sim_stop
+  rm -f "$WORK/flash.img" "$WORK/stats"
+}
+
+# A flash image with the filesystem sector (3) and a far sector filled.
+seeded_image() {
+  python3 - "$WORK" <<'PY'
+import sys
+w = sys.argv[1]
+img = bytearray(b"\xff" * (1024 * 1024 + 16))
+fs = open(f"{w}/fs.bin", "rb").read()
+img[0xC000:0x10000] = fs
+img[0x60000:0x64000] = fs
+img[1024 * 1024:1024 * 1024 + 2] = b"\xef\xaa"
+open(f"{w}/flash.img", "wb").write(img)
+PY
+}
+
+stat_is() { grep -q "^$1 $2\$" "$WORK/stats"; }
+
+gadget_setup
+: > "$WORK/commands.log"
+
+# --- list ----------------------------------------------------------------
+fresh; sim_start
+mpx list
+check "list shows the device, its alt settings and parsed layout" \
+  sh -c 'rc_ok=$0; [ "$rc_ok" -eq 0 ] && grep -q "0483:df11 at 1-1 (DFU mode)" "$1" &&
+         grep -q "alt 1: \"@Option Bytes" "$1" && grep -q "0x08020000    7 x 131072 B  rew" "$1"' "$rc" "$WORK/out.txt"
+mpx --json list
+check "list --json parses, with transfer size and segments" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["devices"][0]
+assert d["vid"] == 0x0483 and d["pid"] == 0xDF11 and d["mode"] == "dfu", d
+assert d["transfer_size"] == 2048 and d["dfu_version"] == 0x011A, d
+seg = d["alts"][0]["layout"]["segments"]
+assert [(s["pages"], s["page_size"]) for s in seg] == [(4, 16384), (1, 65536), (7, 131072)], seg
+assert d["alts"][1]["layout"]["name"] == "Option Bytes"
+' "$WORK/out.txt"
+dfuutil -l
+check "dfu-util -l sees the virtual device" says 'name="@Internal Flash  /0x08000000/04\*016Kg,01\*064Kg,07\*128Kg"'
+
+# --- flash each format, leave ---------------------------------------------
+mpx flash "$WORK/fw.bin"
+sim_wait; left=$SIMRC
+check "flash .bin: exit 0, verified, left" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+check "flash .bin: the flash holds the file" flash_has "$WORK/fw.bin" 0x08000000
+check "flash .bin: jumped to the image start" grep -q "jumping to 0x08000000" "$WORK/sim.log"
+
+sim_start
+mpx read 0x08000000 300000 "$WORK/readback.bin"
+check "read: exit 0 and the bytes match" sh -c "[ $rc -eq 0 ] && cmp -s '$WORK/fw.bin' '$WORK/readback.bin'"
+
+for fmt in elf hex; do
+  fresh; sim_start
+  mpx flash "$WORK/fw.$fmt"
+  sim_wait; left=$SIMRC
+  check "flash .$fmt: exit 0 and left" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+  check "flash .$fmt: the flash equals objcopy -O binary of the ELF" flash_has "$WORK/fw-elf.bin" 0x08000000
+done
+
+"$MPX" convert "$WORK/fw.elf" "$WORK/fw.dfu" > "$WORK/out.txt" 2>&1
+check "convert ELF to .dfu" test -s "$WORK/fw.dfu"
+dfu-suffix --check "$WORK/fw.dfu" > "$WORK/out.txt" 2>&1
+check "dfu-suffix --check accepts our .dfu" says "Vendor ID:	0x0483"
+fresh; sim_start
+mpx flash "$WORK/fw.dfu"
+sim_wait; left=$SIMRC
+check "flash .dfu: exit 0, left, contents match" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+check "flash .dfu: the flash equals the ELF's image" flash_has "$WORK/fw-elf.bin" 0x08000000
+
+# --- page erase vs mass erase ------------------------------------------------
+fresh; seeded_image; sim_start
+mpx flash --no-leave "$WORK/small.bin"
+sim_stop
+check "page erase: exit 0" rc_is 0
+check "page erase: the image is written" flash_has "$WORK/small.bin" 0x08000000
+check "page erase: the filesystem sector survives" flash_has "$WORK/fs.bin" 0x0800C000
+check "page erase: a far sector survives" flash_has "$WORK/fs.bin" 0x08060000
+check "page erase: the rest of a touched page is erased" flash_erased $((0x08000000 + 40000)) $((49152 - 40000))
+check "page erase: 3 sectors erased, no mass erase" sh -c "grep -q '^erases 3$' '$WORK/stats' && grep -q '^mass_erases 0$' '$WORK/stats'"
+sim_start
+mpx flash --mass-erase --no-leave "$WORK/small.bin"
+sim_stop
+check "mass erase: exit 0" rc_is 0
+check "mass erase: the image is written" flash_has "$WORK/small.bin" 0x08000000
+check "mass erase: the filesystem sector is gone" flash_erased 0x0800C000 16384
+sim_start
+mpx erase 0x08004000 0x4000
+sim_stop
+check "erase ADDRESS LENGTH: exit 0" rc_is 0
+check "erase: the sector is erased" flash_erased 0x08004000 16384
+check "erase: the sector before is kept" sh -c "cmp -s -n 16384 '$WORK/small.bin' '$WORK/flash.img'"
+
+# --- dfu-util interop ----------------------------------------------------------
+fresh; sim_start
+dfuutil -a 0 -s :leave -D "$WORK/fw.dfu"
+sim_wait; left=$SIMRC
+check "dfu-util flashes our .dfu" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+check "dfu-util's flash of our .dfu matches" flash_has "$WORK/fw-elf.bin" 0x08000000
+fresh; sim_start
+dfuutil -a 0 -s 0x08000000 -D "$WORK/fw.bin"
+check "dfu-util -D fw.bin" rc_is 0
+sim_stop; sim_start
+mpx read 0x08000000 300000 "$WORK/readback.bin"
+check "mpx-dfu read matches what dfu-util flashed" sh -c "[ $rc -eq 0 ] && cmp -s '$WORK/fw.bin' '$WORK/readback.bin'"
+fresh; sim_start
+mpx flash --no-leave "$WORK/fw.bin"
+dfuutil -a 0 -s 0x08000000:300000 -U "$WORK/upload.bin"
+check "dfu-util uploads what mpx-dfu flashed" sh -c "cmp -s '$WORK/fw.bin' '$WORK/upload.bin'"
+
+# --- leave, re-enumeration, waiting ----------------------------------------------
+mpx leave --jump 0x08004000
+sim_wait; left=$SIMRC
+check "leave --jump: exit 0, the device leaves" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+check "leave --jump: it jumped there" grep -q "jumping to 0x08004000" "$WORK/sim.log"
+(sleep 2; sim_start) &
+helper=$!
+mpx list --wait 20
+wait $helper
+check "list --wait sees a device that appears later (fresh libusb contexts)" rc_is 0
+fresh
+sim_start_then "--runtime" ""
+mpx flash "$WORK/small.bin"
+sleep 0.5
+check "runtime mode: flash detaches, waits, flashes" sh -c "[ $rc -eq 0 ] && grep -q detaching '$WORK/out.txt'"
+check "runtime mode: the image is written" flash_has "$WORK/small.bin" 0x08000000
+
+# --- read protection, option bytes --------------------------------------------
+fresh
+sim_start_then "--read-protected" ""
+mpx flash "$WORK/small.bin"
+check "read-protected: flash fails with exit 6" rc_is 6
+check "read-protected: the message says so" says "read protection is active"
+mpx unprotect
+check "unprotect without --yes is refused (exit 8)" rc_is 8
+mpx unprotect --yes
+check "unprotect --yes: the device erases, resets, comes back" rc_is 0
+mpx flash --no-leave "$WORK/small.bin"
+check "after unprotect, flash works" rc_is 0
+mpx -a 1 read 0x1FFFC000 16 "$WORK/ob.bin"
+check "option bytes read (alt 1): RDP level 0" sh -c "[ $rc -eq 0 ] && [ \"\$(od -An -tx1 -j1 -N1 '$WORK/ob.bin' | tr -d ' ')\" = aa ]"
+mpx -a 1 flash --address 0x1FFFC000 "$WORK/ob.bin"
+check "option bytes need --option-bytes (exit 8)" sh -c "[ $rc -eq 8 ] && grep -q option-bytes '$WORK/out.txt'"
+
+# --- the fault matrix ----------------------------------------------------------
+fault() {  # name, sim options, expected exit, expected phrase, mpx options...
+  name=$1; simopts=$2; want=$3; phrase=$4
+  shift 4
+  fresh
+  # shellcheck disable=SC2086
+  sim_start $simopts
+  mpx "$@" "$WORK/small.bin"
+  check "fault: $name -> exit $want" sh -c "[ $rc -eq $want ] && grep -q -- '$phrase' '$WORK/out.txt'"
+}
+fault "stall mid-write" "--stall-write 5" 6 "errSTALLEDPKT" flash
+fault "error status mid-write" "--error-write 3" 6 "errWRITE" flash
+fault "device vanishes mid-transfer" "--vanish-at 40" 5 "error:" flash
+fault "timeout: erase stays busy" "--slow-erase 100000 --erase-ms 100" 5 "still busy" --timeout 1500 flash
+fault "no functional descriptor" "--no-functional-descriptor" 6 "give one with -t" flash
+fault "no functional descriptor, -t given" "--no-functional-descriptor" 0 "wrote 40000 bytes" -t 2048 flash
+fault "STALL while busy (STM32L4)" "--stall-busy" 0 "verified" flash
+fault "outside the layout" "" 8 "outside" --address 0x08100000 flash
+fault "vanish on leave is success" "--vanish-on-leave" 0 "left DFU mode" flash
+fresh; sim_start --vanish-on-leave
+dfuutil -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
+echo "# for comparison, dfu-util on the same device: exit $rc$(grep -o 'Error during download get_status' "$WORK/out.txt" | head -n 1 | sed 's/^/, /')"
+"$MPX" -d 1209:0001 convert "$WORK/small.bin" "$WORK/other.dfu" > /dev/null 2>&1
+fresh; sim_start
+mpx flash "$WORK/other.dfu"
+sim_stop
+check "fault: .dfu for another VID:PID -> exit 3" sh -c "[ $rc -eq 3 ] && grep -q 1209:0001 '$WORK/out.txt'"
+check "fault: nothing was sent to the device" stat_is requests 0
+fresh; sim_start
+printf 'DfuSe\001garbage' > "$WORK/bad.dfu"
+mpx flash "$WORK/bad.dfu"
+sim_stop
+check "fault: damaged .dfu -> exit 3, no request sent" sh -c "[ $rc -eq 3 ] && grep -q '^requests 0$' '$WORK/stats'"
+
+# --- JSON events ----------------------------------------------------------------
+fresh; sim_start
+mpx --json flash --no-leave "$WORK/small.bin"
+check "--json: progress events and a done event" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+phases = {e["phase"] for e in ev if e["event"] == "progress"}
+assert phases == {"erase", "write", "verify"}, phases
+assert ev[-1]["event"] == "done" and ev[-1]["bytes"] == 40000, ev[-1]
+' "$WORK/out.txt"
+sim_stop
+
+echo "1..$n"
+echo "# $failed of $n failed"
+exit $failed
