@@ -93,6 +93,10 @@ fuzz() {
       -artifact_prefix="build/fuzz/artifacts-dfu-$f/" "build/fuzz/corpus-dfu/$f" || return 1
   done
 }
+usb_e2e() {
+  # mpx-dfu, mpx-dfu-sim and dfu-util over a real USB bus in a QEMU guest.
+  tests/usb/run.sh
+}
 usermod_cmake() {
   rm -rf build/usermod-check && cmake -S tests/cmake -B build/usermod-check
 }
@@ -102,7 +106,7 @@ micropython() {
 
 # Steps: name and function. `tools/test_all.sh fuzz` runs only the steps
 # whose names contain "fuzz".
-STEPS="host-build-and-ctest:host valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
+STEPS="host-build-and-ctest:host usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 python-extension:python_ext pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython"
 ran=""

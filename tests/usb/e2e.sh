@@ -5,7 +5,7 @@
 #   sh tests/usb/e2e.sh WORKDIR
 WORK=$1
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=$REPO/build/host/bin
+BIN=$(cat "$WORK/bindir" 2>/dev/null || echo "$REPO/build/host/bin")
 MPX=$BIN/mpx-dfu
 . "$REPO/tests/usb/gadget.sh"
 MB=1048576
@@ -102,6 +102,13 @@ assert d["alts"][1]["layout"]["name"] == "Option Bytes"
 ' "$WORK/out.txt"
 dfuutil -l
 check "dfu-util -l sees the virtual device" says 'name="@Internal Flash  /0x08000000/04\*016Kg,01\*064Kg,07\*128Kg"'
+
+mpx -d 0483:df11 --serial 3276384C3336 --path 1-1 list
+check "filters: VID:PID, serial and path all match" sh -c "[ $rc -eq 0 ] && grep -q 'at 1-1' '$WORK/out.txt'"
+mpx -d 1234:5678 list
+check "filters: another VID:PID finds nothing (exit 4)" rc_is 4
+mpx --serial NOPE flash "$WORK/small.bin"
+check "filters: flash explains what it saw and why it was not used" sh -c "[ $rc -eq 4 ] && grep -q 'does not match the filter' '$WORK/out.txt'"
 
 # --- flash each format, leave ---------------------------------------------
 mpx flash "$WORK/fw.bin"

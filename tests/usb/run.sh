@@ -11,7 +11,7 @@ WORK=build/usb-e2e
 rm -rf "$WORK"
 mkdir -p "$WORK"
 if [ ! -x build/host/bin/mpx-dfu ] || [ ! -x build/host/bin/mpx-dfu-sim ]; then
-  cmake -S . -B build/host >/dev/null && cmake --build build/host --target mpx-dfu mpx-dfu-sim -j "$(nproc)"
+  cmake -S . -B build/host >/dev/null && cmake --build build/host --target mpx-dfu mpx-dfu-sim -j "$(nproc)" >/dev/null
 fi
 
 # Test files: random data (seeded), and an ELF linked for 0x08000000 with
@@ -33,6 +33,9 @@ arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -nostdlib -Wall -Werror -Wa,-I"$WO
 arm-none-eabi-objcopy -O ihex "$WORK/fw.elf" "$WORK/fw.hex"
 arm-none-eabi-objcopy -O binary "$WORK/fw.elf" "$WORK/fw-elf.bin"
 
+# MPX_DFU_BIN: where mpx-dfu and mpx-dfu-sim are (default build/host/bin),
+# e.g. an ASan build's; the guest reads it from the work folder.
+echo "${MPX_DFU_BIN:-$PWD/build/host/bin}" > "$WORK/bindir"
 status=0
 tools/vm/run-guest.sh "$script" "$WORK" 900 || status=$?
 cat "$WORK/guest.log" 2>/dev/null || true
