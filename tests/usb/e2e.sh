@@ -247,6 +247,19 @@ mpx flash "$WORK/bad.dfu"
 sim_stop
 check "fault: damaged .dfu -> exit 3, no request sent" sh -c "[ $rc -eq 3 ] && grep -q '^requests 0$' '$WORK/stats'"
 
+# --- cancellation ---------------------------------------------------------------
+fresh; sim_start
+"$MPX" flash --no-leave "$WORK/512k.bin" > "$WORK/out.txt" 2>&1 &
+mpxpid=$!
+sleep 0.5
+kill -INT $mpxpid
+wait $mpxpid
+rc=$?
+check "Ctrl-C stops at a request boundary: exit 130, says cancelled" sh -c "[ $rc -eq 130 ] && grep -q cancelled '$WORK/out.txt'"
+mpx flash --no-leave "$WORK/small.bin"
+check "after a cancel the device flashes again" sh -c "[ $rc -eq 0 ]"
+sim_stop
+
 # --- JSON events ----------------------------------------------------------------
 fresh; sim_start
 mpx --json flash --no-leave "$WORK/small.bin"

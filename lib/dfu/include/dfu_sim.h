@@ -24,6 +24,8 @@ typedef struct {
     uint8_t attributes;               // functional descriptor bmAttributes
     bool no_functional_descriptor;    // fault: the device has none
     bool runtime;                     // start in appIDLE (an application with DFU runtime)
+    bool plain;                       // plain DFU 1.1, no DfuSe: blocks are written one after
+                                      // another from the start of alt 0's memory
     bool read_protected;              // start at RDP level 1
     unsigned write_poll_ms;           // bwPollTimeout reported for a write
     unsigned erase_poll_ms;           // ... for a page erase

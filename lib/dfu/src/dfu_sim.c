@@ -37,6 +37,7 @@ struct dfu_sim {
     bool vanish_after_reply;        // answer this status, then leave the bus
     dfu_sim_presence vanish_as;
     uint32_t pointer, jump;
+    uint32_t plain_offset;          // plain DFU: where the next block goes or comes from
     uint8_t pending[4096];
     uint16_t pending_len, pending_block;
     uint8_t result_status;          // of the command being run
@@ -154,7 +155,23 @@ void dfu_sim_reset(dfu_sim *sim, bool runtime) {
     sim->pointer = sim->jump = sim->alts[0].layout.count ? sim->alts[0].layout.segments[0].start : 0;
     sim->protected_ = rdp_active(sim);
     sim->busy_left = 0;
+    sim->plain_offset = 0;
     sim->ready_at = now(sim);
+}
+
+// Plain DFU 1.1: the blocks of one download (or upload) in sequence.
+static uint8_t plain_write(dfu_sim *sim) {
+    sim_alt *a = &sim->alts[0];
+    if (sim->pending_block == 0) {
+        sim->plain_offset = 0;  // a new download starts over
+        memset(a->mem, 0xFF, a->size);
+    }
+    if ((uint64_t)sim->plain_offset + sim->pending_len > a->size) {
+        return DFU_STATUS_ERR_ADDRESS;
+    }
+    memcpy(a->mem + sim->plain_offset, sim->pending, sim->pending_len);
+    sim->plain_offset += sim->pending_len;
+    return DFU_STATUS_OK;
 }
 
 void dfu_sim_protect(dfu_sim *sim, bool level1) {
@@ -359,6 +376,9 @@ static uint8_t execute(dfu_sim *sim) {
     sim->poll_ms = sim->cfg.write_poll_ms;
     sim->busy_left = 0;
     sim->istring = 0;
+    if (sim->cfg.plain) {
+        return plain_write(sim);
+    }
     if (sim->pending_block == 0) {
         if (len == 5 && d[0] == DFUSE_CMD_SET_ADDRESS) {
             sim->n.set_address++;
@@ -522,6 +542,19 @@ static int upload(dfu_sim *sim, uint16_t block, uint8_t *data, uint16_t length) 
     sim->n.uploads++;
     if (sim->state != DFU_STATE_IDLE && sim->state != DFU_STATE_UPLOAD_IDLE) {
         return fail(sim, DFU_STATUS_ERR_STALLEDPKT);
+    }
+    if (sim->cfg.plain) {
+        const sim_alt *a = &sim->alts[0];
+        if (sim->state == DFU_STATE_IDLE) {
+            sim->plain_offset = 0;
+        }
+        uint32_t left = a->size - sim->plain_offset;
+        uint16_t n = left < length ? (uint16_t)left : length;
+        memcpy(data, a->mem + sim->plain_offset, n);
+        sim->plain_offset += n;
+        // A short block ends the upload (back to dfuIDLE).
+        sim->state = n < length ? DFU_STATE_IDLE : DFU_STATE_UPLOAD_IDLE;
+        return n;
     }
     if (block == 0) {
         static const uint8_t commands[] = {
