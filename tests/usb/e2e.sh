@@ -212,6 +212,12 @@ mpx -a 1 read 0x1FFFC000 16 "$WORK/ob.bin"
 check "option bytes read (alt 1): RDP level 0" sh -c "[ $rc -eq 0 ] && [ \"\$(od -An -tx1 -j1 -N1 '$WORK/ob.bin' | tr -d ' ')\" = aa ]"
 mpx -a 1 flash --address 0x1FFFC000 "$WORK/ob.bin"
 check "option bytes need --option-bytes (exit 8)" sh -c "[ $rc -eq 8 ] && grep -q option-bytes '$WORK/out.txt'"
+printf '\357\252' | dd of="$WORK/ob.bin" bs=1 conv=notrunc 2>/dev/null   # USER 0xEF, RDP 0xAA
+printf '\125' | dd of="$WORK/ob.bin" bs=1 seek=15 conv=notrunc 2>/dev/null   # a changed last byte
+mpx -a 1 flash --option-bytes --address 0x1FFFC000 "$WORK/ob.bin"
+sim_wait
+check "option bytes with --option-bytes: written, then the device resets to load them" \
+  sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$WORK/second.rc')\" = 3 ] && cmp -s -n 16 '$WORK/ob.bin' '$WORK/flash.img' 0 $MB"
 
 # --- the fault matrix ----------------------------------------------------------
 fault() {  # name, sim options, expected exit, expected phrase, mpx options...

@@ -580,6 +580,37 @@ dfu_status dfu_download_plain(dfu_session *s, const uint8_t *data, size_t size, 
     return r;
 }
 
+static dfu_status write_element(dfu_session *s, const dfu_element *e, const dfu_flash_options *o, uint64_t *done,
+    uint64_t total, dfu_error *err) {
+    dfu_status r = dfu_select_alt(s, e->alt, err);
+    return r != DFU_OK ? r : write_region(s, e->address, e->data, e->size, o->incrementing_blocks, done, total, err);
+}
+
+static dfu_status verify_element(dfu_session *s, const dfu_element *e, uint64_t *done, uint64_t total,
+    dfu_error *err) {
+    uint8_t *back = malloc(e->size ? e->size : 1);
+    if (back == NULL) {
+        return dfu_error_set(err, DFU_E_NOMEM, "out of memory for verification");
+    }
+    dfu_status r = dfu_reach_idle(s, err);
+    if (r == DFU_OK) {
+        r = dfu_select_alt(s, e->alt, err);
+    }
+    if (r == DFU_OK) {
+        r = read_region(s, DFU_PHASE_VERIFY, e->address, back, e->size, done, total, err);
+    }
+    if (r == DFU_OK && memcmp(back, e->data, e->size) != 0) {
+        uint32_t k = 0;
+        while (back[k] == e->data[k]) {
+            k++;
+        }
+        r = dfu_error_set(err, DFU_E_VERIFY, "0x%08x reads back 0x%02x, 0x%02x was written",
+            (unsigned)(e->address + k), back[k], e->data[k]);
+    }
+    free(back);
+    return r;
+}
+
 dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
     dfu_status r = check_plan(s, img, o, err);
     if (r != DFU_OK) {
@@ -611,42 +642,42 @@ dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_optio
             return r;
         }
     }
+    // Memory first, verified; option bytes last, because writing them makes
+    // the device reload them and reset.
     done = 0;
+    bool option_bytes = false;
     for (size_t i = 0; i < img->count; i++) {
         const dfu_element *e = &img->elements[i];
-        if ((r = dfu_select_alt(s, e->alt, err)) != DFU_OK ||
-            (r = write_region(s, e->address, e->data, e->size, o->incrementing_blocks, &done, bytes, err)) != DFU_OK) {
+        option_bytes |= is_option_bytes(s, e->alt);
+        if (!is_option_bytes(s, e->alt) && (r = write_element(s, e, o, &done, bytes, err)) != DFU_OK) {
             return r;
         }
     }
     if (o->verify) {
-        done = 0;
+        uint64_t checked = 0;
         for (size_t i = 0; i < img->count; i++) {
-            const dfu_element *e = &img->elements[i];
-            uint8_t *back = malloc(e->size ? e->size : 1);
-            if (back == NULL) {
-                return dfu_error_set(err, DFU_E_NOMEM, "out of memory for verification");
-            }
-            r = dfu_reach_idle(s, err);
-            if (r == DFU_OK) {
-                r = dfu_select_alt(s, e->alt, err);
-            }
-            if (r == DFU_OK) {
-                r = read_region(s, DFU_PHASE_VERIFY, e->address, back, e->size, &done, bytes, err);
-            }
-            if (r == DFU_OK && memcmp(back, e->data, e->size) != 0) {
-                uint32_t k = 0;
-                while (back[k] == e->data[k]) {
-                    k++;
-                }
-                r = dfu_error_set(err, DFU_E_VERIFY, "0x%08x reads back 0x%02x, 0x%02x was written",
-                    (unsigned)(e->address + k), back[k], e->data[k]);
-            }
-            free(back);
-            if (r != DFU_OK) {
+            if (!is_option_bytes(s, img->elements[i].alt) &&
+                (r = verify_element(s, &img->elements[i], &checked, bytes, err)) != DFU_OK) {
                 return r;
             }
         }
+    }
+    if (option_bytes) {
+        for (size_t i = 0; i < img->count; i++) {
+            const dfu_element *e = &img->elements[i];
+            if (is_option_bytes(s, e->alt) && (r = write_element(s, e, o, &done, bytes, err)) != DFU_OK) {
+                return r;
+            }
+        }
+        // The device resets to load them (ST's bootloader does, at once):
+        // nothing more to do, and it may already be gone.
+        dfu_devstatus st;
+        dfu_error probe;
+        dfu_error_clear(&probe);
+        if (dfu_get_status(s, &st, &probe) == DFU_OK && st.state == DFU_STATE_DNLOAD_IDLE) {
+            (void)dfu_abort(s, &probe);
+        }
+        return DFU_OK;
     }
     if (!o->leave) {
         return dfu_reach_idle(s, err);

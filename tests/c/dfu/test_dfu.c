@@ -653,18 +653,35 @@ static void test_option_bytes_and_protection(void) {
     dfu_image obi = {0};
     dfu_image_add(&obi, 1, 0x1FFFC000u, ob, 16, NULL);
     o.allow_option_bytes = true;
-    o.verify = false;
-    o.leave = false;
     r.s.alt_current = -1;
     dfu_error_clear(&err);
+    o.verify = true;
+    o.leave = true;
     dfu_status st = dfu_flash(&r.s, &obi, &o, &err);
-    // The write succeeds and the device drops off right after reporting it.
-    CHECKF(st == DFU_E_NO_DEVICE, "%s (%s)", dfu_status_id(st), err.message);
+    // The write succeeds and the device drops off right after reporting it:
+    // success, with no verify or leave after it.
+    CHECKF(st == DFU_OK, "%s (%s)", dfu_status_id(st), err.message);
     CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_RESET);
     dfu_sim_reset(r.sim, false);
     r.s.alt_current = -1;
     dfu_error_clear(&err);
     CHECK_EQ(dfu_read(&r.s, 0, FLASH, out, 16, &err), DFU_E_PROTECTED);
+    // Flash and option bytes in one .dfu: the memory is written and
+    // verified first, the option bytes last (their reload resets the device).
+    dfu_sim_protect(r.sim, false);
+    dfu_sim_reset(r.sim, false);
+    r.s.alt_current = -1;
+    ob[1] = 0xAA;
+    dfu_image both = {0};
+    dfu_image_add(&both, 1, 0x1FFFC000u, ob, 16, NULL);
+    dfu_image_add(&both, 0, FLASH, p, 4096, NULL);
+    dfu_image_check(&both, NULL);
+    dfu_error_clear(&err);
+    CHECKF(dfu_flash(&r.s, &both, &o, &err) == DFU_OK, "%s", err.message);
+    CHECK(sim_equals(&r, FLASH, p, 4096));
+    CHECK(sim_equals(&r, 0x1FFFC000u, ob, 16));
+    CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_RESET);
+    dfu_image_free(&both);
     dfu_image_free(&img);
     dfu_image_free(&obi);
     free(p);
