@@ -21,7 +21,7 @@ gadget_setup() {
 
 bind_udc() {
   i=0
-  while [ ! -f "$WORK/ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  while [ ! -f "$WORK/ready" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
   # A sim that exits (closes ep0) unbinds the gadget itself; writing an
   # empty UDC while the sim still runs can block in the kernel, so the
   # scripts never do that.
@@ -32,7 +32,7 @@ bind_udc() {
     sleep 0.05
   done
   i=0
-  while [ ! -e /sys/bus/usb/devices/1-1/idVendor ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  while [ ! -e /sys/bus/usb/devices/1-1/idVendor ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
   [ -e /sys/bus/usb/devices/1-1/idVendor ]
 }
 
@@ -71,11 +71,11 @@ sim_start_then() {
   bind_udc
 }
 
-# Waits (up to 5 s) for the sim to end by itself (leave, reset); its exit
+# Waits (up to 15 s) for the sim to end by itself (leave, reset); its exit
 # status goes to SIMRC ("running" if it did not end).
 sim_wait() {
   i=0
-  while kill -0 $SIMPID 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  while kill -0 $SIMPID 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
   if kill -0 $SIMPID 2>/dev/null; then
     SIMRC=running
     return
