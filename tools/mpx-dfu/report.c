@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -84,4 +85,145 @@ void json_error(const dfu_error *err, int exit_code) {
     }
     printf("}\n");
     fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------
+// Devices (list) and files (info)
+
+static void print_layout_text(const char *name) {
+    dfu_layout l;
+    dfu_error e;
+    dfu_error_clear(&e);
+    if (dfu_layout_parse(name, &l, &e) != DFU_OK) {
+        printf("      (not a DfuSe layout: %s)\n", e.message);
+        return;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        const dfu_mem_segment *s = &l.segments[i];
+        printf("      0x%08" PRIx32 "  %3" PRIu32 " x %6" PRIu32 " B  %c%c%c\n", s->start, s->pages, s->page_size,
+            (s->flags & DFU_MEM_READABLE) ? 'r' : '-', (s->flags & DFU_MEM_ERASABLE) ? 'e' : '-',
+            (s->flags & DFU_MEM_WRITEABLE) ? 'w' : '-');
+    }
+}
+
+static void print_layout_json(const char *name) {
+    dfu_layout l;
+    if (dfu_layout_parse(name, &l, NULL) != DFU_OK) {
+        printf("null");
+        return;
+    }
+    printf("{\"name\":");
+    json_string(stdout, l.name);
+    printf(",\"segments\":[");
+    for (size_t i = 0; i < l.count; i++) {
+        const dfu_mem_segment *s = &l.segments[i];
+        printf("%s{\"start\":%" PRIu32 ",\"pages\":%" PRIu32 ",\"page_size\":%" PRIu32
+               ",\"readable\":%s,\"erasable\":%s,\"writeable\":%s}",
+            i ? "," : "", s->start, s->pages, s->page_size, (s->flags & DFU_MEM_READABLE) ? "true" : "false",
+            (s->flags & DFU_MEM_ERASABLE) ? "true" : "false", (s->flags & DFU_MEM_WRITEABLE) ? "true" : "false");
+    }
+    printf("]}");
+}
+
+void report_device(const dfu_usb_device *d, bool json, int verbose, bool first) {
+    if (json) {
+        printf("%s{\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"bus\":%u,\"address\":%u,\"path\":", first ? "" : ",",
+            d->vid, d->pid, d->bcd_device, d->bus, d->address);
+        json_string(stdout, d->path);
+        printf(",\"mode\":\"%s\",\"manufacturer\":", d->runtime ? "runtime" : "dfu");
+        json_string(stdout, d->manufacturer);
+        printf(",\"product\":");
+        json_string(stdout, d->product);
+        printf(",\"serial\":");
+        json_string(stdout, d->serial);
+        printf(",\"interface\":%u,\"usable\":%s,\"why\":", d->interface, d->result ? "false" : "true");
+        json_string(stdout, d->why);
+        if (d->has_func) {
+            printf(",\"dfu_version\":%u,\"transfer_size\":%u,\"attributes\":%u,\"detach_timeout_ms\":%u",
+                d->func.dfu_version, d->func.transfer_size, d->func.attributes, d->func.detach_timeout_ms);
+        } else {
+            printf(",\"dfu_version\":null,\"transfer_size\":null");
+        }
+        printf(",\"alts\":[");
+        for (unsigned a = 0; a < d->alt_count; a++) {
+            printf("%s{\"alt\":%u,\"name\":", a ? "," : "", a);
+            json_string(stdout, d->alt_names[a]);
+            printf(",\"layout\":");
+            print_layout_json(d->alt_names[a]);
+            printf("}");
+        }
+        printf("]}");
+    } else {
+        printf("%04x:%04x at %s (%s) \"%s\" \"%s\" serial \"%s\"\n", d->vid, d->pid, d->path,
+            d->runtime ? "runtime" : "DFU mode", d->manufacturer, d->product, d->serial);
+        if (d->result != DFU_USB_USABLE) {
+            printf("    not usable: %s\n", d->why);
+        }
+        if (d->has_func) {
+            printf("    DFU %x.%02x, transfer size %u, detach timeout %u ms, attributes 0x%02x\n",
+                d->func.dfu_version >> 8, d->func.dfu_version & 0xFF, d->func.transfer_size,
+                d->func.detach_timeout_ms, d->func.attributes);
+        } else {
+            printf("    no DFU functional descriptor (give the transfer size with -t)\n");
+        }
+        for (unsigned a = 0; a < d->alt_count; a++) {
+            printf("    alt %u: \"%s\"\n", a, d->alt_names[a]);
+            if (verbose || d->alt_names[a][0] == '@') {
+                print_layout_text(d->alt_names[a]);
+            }
+        }
+    }
+}
+
+void report_image(const char *path, const dfu_image *img, bool json) {
+    if (json) {
+        printf("{\"file\":");
+        json_string(stdout, path);
+        printf(",\"format\":\"%s\",\"bytes\":%zu", dfu_format_name(img->format), dfu_image_total(img));
+        if (img->has_suffix) {
+            printf(",\"suffix\":{\"vid\":%u,\"pid\":%u,\"bcd_device\":%u,\"bcd_dfu\":%u}", img->suffix.vid,
+                img->suffix.pid, img->suffix.bcd_device, img->suffix.bcd_dfu);
+        }
+        if (img->has_entry) {
+            printf(",\"entry\":%" PRIu32, img->entry);
+        }
+        printf(",\"targets\":[");
+        for (size_t t = 0; t < img->target_count; t++) {
+            printf("%s{\"alt\":%u,\"name\":", t ? "," : "", img->targets[t].alt);
+            json_string(stdout, img->targets[t].name);
+            printf(",\"elements\":[");
+            bool first = true;
+            for (size_t i = 0; i < img->count; i++) {
+                if (img->elements[i].target == t) {
+                    printf("%s{\"address\":%" PRIu32 ",\"size\":%" PRIu32 ",\"crc32\":%" PRIu32 "}", first ? "" : ",",
+                        img->elements[i].address, img->elements[i].size,
+                        ~dfu_crc32(DFU_CRC_INIT, img->elements[i].data, img->elements[i].size));
+                    first = false;
+                }
+            }
+            printf("]}");
+        }
+        printf("]}\n");
+    } else {
+        printf("%s: %s, %zu bytes in %zu element%s\n", path, dfu_format_name(img->format), dfu_image_total(img),
+            img->count, img->count == 1 ? "" : "s");
+        if (img->has_suffix) {
+            printf("  suffix: %04x:%04x, bcdDevice 0x%04x, DFU 0x%04x (CRC ok)\n", img->suffix.vid, img->suffix.pid,
+                img->suffix.bcd_device, img->suffix.bcd_dfu);
+        }
+        if (img->has_entry) {
+            printf("  entry point: 0x%08" PRIx32 "\n", img->entry);
+        }
+        for (size_t t = 0; t < img->target_count; t++) {
+            printf("  target alt %u%s%s%s\n", img->targets[t].alt, img->targets[t].name[0] ? " \"" : "",
+                img->targets[t].name, img->targets[t].name[0] ? "\"" : "");
+            for (size_t i = 0; i < img->count; i++) {
+                const dfu_element *e = &img->elements[i];
+                if (e->target == t) {
+                    printf("    0x%08" PRIx32 "..0x%08" PRIx32 "  %8" PRIu32 " bytes  crc32 %08" PRIx32 "\n", e->address,
+                        e->address + (e->size ? e->size - 1 : 0), e->size, ~dfu_crc32(DFU_CRC_INIT, e->data, e->size));
+                }
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "dfu.h"
+#include "dfu_usb.h"
 
 typedef struct {
     bool json;
@@ -29,5 +30,10 @@ void report_end_phase(report *r);
 // JSON helpers (stdout).
 void json_string(FILE *f, const char *s);
 void json_error(const dfu_error *err, int exit_code);
+
+// One device of `list` (JSON: one element of the devices array).
+void report_device(const dfu_usb_device *d, bool json, int verbose, bool first);
+// What a file holds, for `info`.
+void report_image(const char *path, const dfu_image *img, bool json);
 
 #endif

@@ -15,7 +15,10 @@ cd "$(dirname "$0")/../.."
 OUT=${1:-build/vm}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-[ -f "$OUT/bzImage" ] && [ -f "$OUT/initrd.gz" ] && exit 0
+# Up to date: the kernel is there and the initramfs has this init.
+if [ -f "$OUT/bzImage" ] && [ -f "$OUT/initrd.gz" ] && cmp -s tools/vm/init "$OUT/initramfs/init"; then
+  exit 0
+fi
 
 APT="$OUT/apt"
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
