@@ -68,6 +68,9 @@ expect "bad HEX checksum: exit 3" 3 "checksum" info "$T/bad.hex"
 expect "missing file: exit 3" 3 "No such file" info "$T/nope.dfu"
 expect "--json error event" 3 '"event":"error","code":"crc","exit":3' --json info "$T/flip.dfu"
 expect "unprotect without --yes" 8 "--yes" unprotect
+expect "--json with read to stdout" 2 "standard output" --json read 0x08000000 16 -
+expect "zero length" 2 "bad length" read 0x08000000 0 "$T/o"
+expect "bad alt" 2 "bad alt" -a 9 list
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -525,6 +525,9 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
     if (!parse_u32(l, &length) || length == 0) {
         return usage_error("bad length '%s'", l);
     }
+    if (o->json && strcmp(out, "-") == 0) {
+        return usage_error("%s", "--json and OUT '-' would both write to standard output");
+    }
     dfu_error err;
     dfu_error_clear(&err);
     device d;

@@ -59,8 +59,11 @@ static int io_control(void *ctx, uint8_t rt, uint8_t req, uint16_t value, uint16
 
 static int io_string(void *ctx, uint8_t index, char *out, size_t size) {
     dfu_usb *u = ctx;
-    if (size == 0 || size > 255) {
-        size = size ? 255 : 0;
+    if (size == 0) {
+        return -(int)DFU_E_ARG;
+    }
+    if (size > 255) {
+        size = 255;
     }
     int r = libusb_get_string_descriptor_ascii(u->handle, index, (unsigned char *)out, (int)size);
     if (r < 0) {
