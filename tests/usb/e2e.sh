@@ -217,7 +217,8 @@ printf '\125' | dd of="$WORK/ob.bin" bs=1 seek=15 conv=notrunc 2>/dev/null   # a
 mpx -a 1 flash --option-bytes --address 0x1FFFC000 "$WORK/ob.bin"
 sim_wait
 check "option bytes with --option-bytes: written, then the device resets to load them" \
-  sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$WORK/second.rc')\" = 3 ] && cmp -s -n 16 '$WORK/ob.bin' '$WORK/flash.img' 0 $MB"
+  sh -c "[ $rc -eq 0 ] && grep -q 'resets to load its option bytes' '$WORK/out.txt' &&
+         [ \"\$(cat '$WORK/second.rc')\" = 3 ] && cmp -s -n 16 '$WORK/ob.bin' '$WORK/flash.img' 0 $MB"
 
 # --- the fault matrix ----------------------------------------------------------
 fault() {  # name, sim options, expected exit, expected phrase, mpx options...

@@ -88,9 +88,9 @@ static void put_le32(uint8_t *p, uint32_t v) {
 
 // FunctionFS v2 descriptors: full- and high-speed copies of the interface
 // (one alt setting per layout, no endpoints) and the functional descriptor.
-static size_t build_descriptors(const dfu_sim *sim, bool with_func, uint8_t *buf) {
+static size_t build_descriptors(const dfu_sim *sim, uint8_t *buf) {
     const dfu_sim_config *c = dfu_sim_config_get(sim);
-    size_t per_speed = 9u * c->alt_count + (with_func ? 9u : 0u);
+    bool with_func = !c->no_functional_descriptor;
     size_t off = 20;
     uint32_t count = (uint32_t)(c->alt_count + (with_func ? 1u : 0u));
     for (int speed = 0; speed < 2; speed++) {
@@ -112,7 +112,6 @@ static size_t build_descriptors(const dfu_sim *sim, bool with_func, uint8_t *buf
             off += 9;
         }
     }
-    (void)per_speed;
     put_le32(buf, FUNCTIONFS_DESCRIPTORS_MAGIC_V2);
     put_le32(buf + 4, (uint32_t)off);
     put_le32(buf + 8, FUNCTIONFS_HAS_FS_DESC | FUNCTIONFS_HAS_HS_DESC);
@@ -228,7 +227,6 @@ int main(int argc, char **argv) {
     dfu_sim_config_stm32f4(&cfg);
     const char *image = NULL, *ready = NULL, *stats = NULL;
     unsigned string_base = 0, layouts = 0, v;
-    bool no_func = false;
     enum { O_LAYOUT = 256, O_IMAGE, O_TS, O_POLL, O_ERASE, O_MASS, O_SLOW, O_RDP, O_RUNTIME, O_NOFUNC, O_STALLW,
         O_ERRW, O_VANISH, O_VLEAVE, O_SBUSY, O_SBASE, O_READY, O_STATS };
     static const struct option opts[] = {
@@ -262,7 +260,7 @@ int main(int argc, char **argv) {
             case O_SLOW: ok = parse_uint(optarg, 100000, &cfg.erase_busy_polls); break;
             case O_RDP: cfg.read_protected = true; break;
             case O_RUNTIME: cfg.runtime = true; break;
-            case O_NOFUNC: no_func = true; break;
+            case O_NOFUNC: cfg.no_functional_descriptor = true; break;
             case O_STALLW: ok = parse_uint(optarg, 1u << 30, &cfg.stall_write_at); break;
             case O_ERRW: ok = parse_uint(optarg, 1u << 30, &cfg.error_write_at); break;
             case O_VANISH: ok = parse_uint(optarg, 1u << 30, &cfg.vanish_at_request); break;
@@ -284,7 +282,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mpx-dfu-sim: give the FunctionFS mount point\nTry 'mpx-dfu-sim --help'.\n");
         return EXIT_USAGE;
     }
-    cfg.no_functional_descriptor = no_func;
     cfg.now_ms = clock_ms;
     dfu_sim *sim;
     dfu_error err;
@@ -308,7 +305,7 @@ int main(int argc, char **argv) {
         return finish(sim, NULL, NULL, EXIT_ERROR);
     }
     static uint8_t desc[20 + 2 * (9 * DFU_MAX_ALTS + 9)], strs[8192];
-    size_t dlen = build_descriptors(sim, !no_func, desc);
+    size_t dlen = build_descriptors(sim, desc);
     size_t slen = build_strings(sim, strs, sizeof(strs));
     if (write_all(ep0, desc, dlen) != 0 || slen == 0 || write_all(ep0, strs, slen) != 0) {
         fprintf(stderr, "mpx-dfu-sim: writing descriptors to %s: %s\n", path, strerror(errno));

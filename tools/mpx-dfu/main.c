@@ -56,13 +56,13 @@ static int exit_code_for(dfu_status st) {
 
 typedef struct {
     dfu_usb_filter filter;
-    bool json, quiet, force, mass_erase, verify, leave, has_address, has_jump, yes;
-    bool option_bytes, allow_rdp2, per_chunk_address, no_check_id;
+    dfu_flash_options flash; // the flash options, also read by read, erase and leave
+    bool json, quiet, has_address, yes;
     bool opened;             // a device was open: losing it is a USB failure
     unsigned timeout_ms;     // --timeout
     int verbose;
     int alt;                 // -1: default
-    uint32_t address, jump;
+    uint32_t address;
     uint16_t transfer_size;  // -t
     unsigned wait_s;
     unsigned pad;
@@ -213,7 +213,7 @@ static int fail(options *o, const dfu_error *err, dfu_status st) {
         fprintf(stderr, "mpx-dfu: device state %s, status %s, iString %u%s%s\n", dfu_state_name(e.dev_state),
             dfu_status_name(e.dev_status), e.dev_istring, e.dev_string[0] ? ": " : "", e.dev_string);
     }
-    if (st == DFU_E_ADDRESS && !o->force) {
+    if (st == DFU_E_ADDRESS && !o->flash.force) {
         fprintf(stderr, "mpx-dfu: (--force writes outside the layout anyway)\n");
     }
     return code;
@@ -230,9 +230,8 @@ typedef struct {
 static int log_control(void *ctx, uint8_t rt, uint8_t req, uint16_t value, uint16_t index, uint8_t *data,
     uint16_t length, unsigned timeout_ms) {
     logging_transport *l = ctx;
-    static const char *const names[] = {"DETACH", "DNLOAD", "UPLOAD", "GETSTATUS", "CLRSTATUS", "GETSTATE", "ABORT"};
     int r = l->inner->control(l->inner->ctx, rt, req, value, index, data, length, timeout_ms);
-    fprintf(stderr, "usb: %-9s wValue=%-5u wLength=%-4u -> ", req < 7 ? names[req] : "?", value, length);
+    fprintf(stderr, "usb: %-9s wValue=%-5u wLength=%-4u -> ", dfu_request_name(req), value, length);
     if (r < 0) {
         fprintf(stderr, "%s\n", dfu_strerror((dfu_status)-r));
     } else if (req == DFU_REQ_GETSTATUS && r == 6) {
@@ -474,24 +473,12 @@ static int cmd_flash(options *o, const char *path) {
                 path, img.elements[0].address, alt);
         }
     }
-    dfu_flash_options fo;
-    dfu_flash_options_init(&fo);
-    fo.mass_erase = o->mass_erase;
-    fo.verify = o->verify;
-    fo.force = o->force;
-    fo.leave = o->leave;
-    fo.has_leave_address = o->has_jump;
-    fo.leave_address = o->jump;
-    fo.allow_option_bytes = o->option_bytes;
-    fo.allow_rdp_level2 = o->allow_rdp2;
-    fo.incrementing_blocks = !o->per_chunk_address;
-    fo.check_ids = !o->no_check_id;
-    fo.vid = d.info.vid;
-    fo.pid = d.info.pid;
-    st = dfu_flash(&d.s, &img, &fo, &err);
+    o->flash.vid = d.info.vid;
+    o->flash.pid = d.info.pid;
+    st = dfu_flash(&d.s, &img, &o->flash, &err);
     report_end_phase(&o->out);
-    uint32_t jump = o->jump;
-    if (!o->has_jump) {
+    uint32_t jump = o->flash.leave_address;
+    if (!o->flash.has_leave_address) {
         dfu_image_start(&img, &jump);
     }
     size_t bytes = dfu_image_total(&img);
@@ -501,14 +488,18 @@ static int cmd_flash(options *o, const char *path) {
         close_device(&d);
         return code;
     }
+    bool ob = d.s.option_bytes_written, left = o->flash.leave && !ob;
     if (o->json) {
-        char extra[96];
-        snprintf(extra, sizeof(extra), "\"bytes\":%zu,\"verified\":%s,\"left\":%s,\"jump\":%" PRIu32, bytes,
-            o->verify ? "true" : "false", o->leave ? "true" : "false", jump);
+        char extra[128];
+        snprintf(extra, sizeof(extra),
+            "\"bytes\":%zu,\"verified\":%s,\"left\":%s,\"jump\":%" PRIu32 ",\"option_bytes\":%s", bytes,
+            o->flash.verify ? "true" : "false", left ? "true" : "false", jump, ob ? "true" : "false");
         done_json("flash", &d, extra);
     } else if (!o->quiet) {
-        fprintf(stderr, "mpx-dfu: wrote %zu bytes%s", bytes, o->verify ? ", verified" : "");
-        if (o->leave) {
+        fprintf(stderr, "mpx-dfu: wrote %zu bytes%s", bytes, o->flash.verify ? ", verified" : "");
+        if (ob) {
+            fprintf(stderr, "; the device resets to load its option bytes");
+        } else if (left) {
             fprintf(stderr, "; left DFU mode, jumping to 0x%08" PRIx32, jump);
         }
         fprintf(stderr, " (%lu USB requests)\n", d.s.requests);
@@ -536,7 +527,7 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
         return fail(o, &err, st);
     }
     uint8_t alt = chosen_alt(o);
-    if (!o->force) {
+    if (!o->flash.force) {
         if (!d.s.has_layout[alt]) {
             st = dfu_error_set(&err, DFU_E_ADDRESS, "alt %u has no memory layout to check the range against", alt);
         } else {
@@ -576,7 +567,7 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
 
 static int cmd_erase(options *o, int argc, char **argv) {
     uint32_t address = 0, length = 0;
-    if (!o->mass_erase) {
+    if (!o->flash.mass_erase) {
         if (argc != 2) {
             return usage_error("%s", "erase needs ADDRESS LENGTH, or --mass-erase");
         }
@@ -594,7 +585,7 @@ static int cmd_erase(options *o, int argc, char **argv) {
     device d;
     dfu_status st = open_device(o, &d, &err);
     if (st == DFU_OK) {
-        st = dfu_erase(&d.s, chosen_alt(o), address, length, o->mass_erase, o->force, &err);
+        st = dfu_erase(&d.s, chosen_alt(o), address, length, o->flash.mass_erase, o->flash.force, &err);
         report_end_phase(&o->out);
     }
     if (st != DFU_OK) {
@@ -607,7 +598,7 @@ static int cmd_erase(options *o, int argc, char **argv) {
     if (o->json) {
         done_json("erase", &d, NULL);
     } else if (!o->quiet) {
-        fprintf(stderr, "mpx-dfu: erased %s\n", o->mass_erase ? "the whole flash" : "the pages of the range");
+        fprintf(stderr, "mpx-dfu: erased %s\n", o->flash.mass_erase ? "the whole flash" : "the pages of the range");
     }
     close_device(&d);
     return EXIT_OK;
@@ -621,7 +612,7 @@ static int cmd_leave(options *o) {
     if (st != DFU_OK) {
         return fail(o, &err, st);
     }
-    uint32_t jump = o->has_jump ? o->jump : alt_start(&d, 0, 0x08000000u);
+    uint32_t jump = o->flash.has_leave_address ? o->flash.leave_address : alt_start(&d, 0, 0x08000000u);
     st = dfu_leave(&d.s, d.s.dfuse, jump, &err);
     report_end_phase(&o->out);
     if (st != DFU_OK) {
@@ -704,8 +695,8 @@ int main(int argc, char **argv) {
     options o;
     memset(&o, 0, sizeof(o));
     o.alt = -1;
-    o.verify = true;
-    o.leave = true;
+    dfu_flash_options_init(&o.flash);  // page erase, verify, leave, incrementing blocks
+    o.flash.check_ids = true;
     o.pad = 8;
     int c;
     uint32_t v;
@@ -742,20 +733,20 @@ int main(int argc, char **argv) {
                 }
                 o.has_address = true;
                 break;
-            case OPT_MASS: o.mass_erase = true; break;
-            case OPT_NO_VERIFY: o.verify = false; break;
-            case OPT_NO_LEAVE: o.leave = false; break;
+            case OPT_MASS: o.flash.mass_erase = true; break;
+            case OPT_NO_VERIFY: o.flash.verify = false; break;
+            case OPT_NO_LEAVE: o.flash.leave = false; break;
             case OPT_JUMP:
-                if (!parse_u32(optarg, &o.jump)) {
+                if (!parse_u32(optarg, &o.flash.leave_address)) {
                     return usage_error("bad jump address '%s'", optarg);
                 }
-                o.has_jump = true;
+                o.flash.has_leave_address = true;
                 break;
-            case OPT_FORCE: o.force = true; break;
-            case OPT_OPTION_BYTES: o.option_bytes = true; break;
-            case OPT_RDP2: o.allow_rdp2 = true; break;
-            case OPT_PER_CHUNK: o.per_chunk_address = true; break;
-            case OPT_NO_CHECK_ID: o.no_check_id = true; break;
+            case OPT_FORCE: o.flash.force = true; break;
+            case OPT_OPTION_BYTES: o.flash.allow_option_bytes = true; break;
+            case OPT_RDP2: o.flash.allow_rdp_level2 = true; break;
+            case OPT_PER_CHUNK: o.flash.incrementing_blocks = false; break;
+            case OPT_NO_CHECK_ID: o.flash.check_ids = false; break;
             case OPT_FORMAT:
                 if (strcmp(optarg, "dfu") == 0 || strcmp(optarg, "dfuse") == 0) {
                     o.format = DFU_FORMAT_DFUSE;

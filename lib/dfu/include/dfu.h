@@ -102,6 +102,7 @@ enum {
 #define DFU_BCD_DFUSE 0x011Au
 #define DFU_FUNCTIONAL_DESCRIPTOR 0x21u
 
+const char *dfu_request_name(uint8_t request); // "GETSTATUS"
 const char *dfu_state_name(uint8_t state);    // "dfuDNLOAD-IDLE"
 const char *dfu_status_name(uint8_t status);  // "errWRITE"
 
@@ -276,6 +277,8 @@ typedef struct {
     volatile int cancel;           // set from anywhere (a signal handler) to stop
     unsigned long requests;        // control transfers sent
     unsigned long stalls_tolerated;
+    bool option_bytes_written;     // set by dfu_flash: the device resets to load them
+                                   // (there is no verify or leave after them)
 } dfu_session;
 
 // Sets defaults; the caller then fills io, interface, transfer_size, dfuse,

@@ -3,7 +3,7 @@
 //
 // Status and state names, the error record, the suffix CRC and the
 // functional descriptor.
-#include "dfu.h"
+#include "dfu_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +69,14 @@ dfu_status dfu_error_set(dfu_error *err, dfu_status code, const char *fmt, ...) 
     return code;
 }
 
+static const char *const request_names[] = {
+    "DETACH", "DNLOAD", "UPLOAD", "GETSTATUS", "CLRSTATUS", "GETSTATE", "ABORT",
+};
+
+const char *dfu_request_name(uint8_t request) {
+    return request < sizeof(request_names) / sizeof(request_names[0]) ? request_names[request] : "unknown-request";
+}
+
 static const char *const state_names[] = {
     "appIDLE", "appDETACH", "dfuIDLE", "dfuDNLOAD-SYNC", "dfuDNBUSY", "dfuDNLOAD-IDLE",
     "dfuMANIFEST-SYNC", "dfuMANIFEST", "dfuMANIFEST-WAIT-RESET", "dfuUPLOAD-IDLE", "dfuERROR",
@@ -131,14 +139,6 @@ uint32_t dfu_crc32(uint32_t crc, const uint8_t *buf, size_t len) {
     return crc;
 }
 
-static uint16_t get16(const uint8_t *p) {
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 dfu_status dfu_suffix_read(const uint8_t *buf, size_t len, dfu_suffix *out, dfu_error *err) {
     if (len < DFU_SUFFIX_SIZE) {
         return dfu_error_set(err, DFU_E_TRUNCATED, "file of %zu bytes is too short for a DFU suffix", len);
@@ -150,41 +150,31 @@ dfu_status dfu_suffix_read(const uint8_t *buf, size_t len, dfu_suffix *out, dfu_
     if (p[11] != DFU_SUFFIX_SIZE) {
         return dfu_error_set(err, DFU_E_FORMAT, "DFU suffix length %u is not supported (16 expected)", p[11]);
     }
-    uint32_t want = get32(p + 12);
+    uint32_t want = dfu_get32(p + 12);
     uint32_t got = dfu_crc32(DFU_CRC_INIT, buf, len - 4);
     if (want != got) {
         return dfu_error_set(err, DFU_E_CRC, "DFU suffix CRC is 0x%08x, the file's bytes give 0x%08x",
             (unsigned)want, (unsigned)got);
     }
     if (out != NULL) {
-        out->bcd_device = get16(p);
-        out->pid = get16(p + 2);
-        out->vid = get16(p + 4);
-        out->bcd_dfu = get16(p + 6);
+        out->bcd_device = dfu_get16(p);
+        out->pid = dfu_get16(p + 2);
+        out->vid = dfu_get16(p + 4);
+        out->bcd_dfu = dfu_get16(p + 6);
     }
     return DFU_OK;
 }
 
-static void put16(uint8_t *p, uint16_t v) {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
 void dfu_suffix_write(const uint8_t *buf, size_t len, const dfu_suffix *suffix, uint8_t *out) {
-    put16(out, suffix->bcd_device);
-    put16(out + 2, suffix->pid);
-    put16(out + 4, suffix->vid);
-    put16(out + 6, suffix->bcd_dfu);
+    dfu_put16(out, suffix->bcd_device);
+    dfu_put16(out + 2, suffix->pid);
+    dfu_put16(out + 4, suffix->vid);
+    dfu_put16(out + 6, suffix->bcd_dfu);
     memcpy(out + 8, "UFD", 3);
     out[11] = DFU_SUFFIX_SIZE;
     uint32_t crc = dfu_crc32(DFU_CRC_INIT, buf, len);
     crc = dfu_crc32(crc, out, 12);
-    put32(out + 12, crc);
+    dfu_put32(out + 12, crc);
 }
 
 dfu_status dfu_func_desc_parse(const uint8_t *buf, size_t len, dfu_func_desc *out) {
@@ -193,8 +183,8 @@ dfu_status dfu_func_desc_parse(const uint8_t *buf, size_t len, dfu_func_desc *ou
         return DFU_E_FORMAT;
     }
     out->attributes = buf[2];
-    out->detach_timeout_ms = get16(buf + 3);
-    out->transfer_size = get16(buf + 5);
-    out->dfu_version = buf[0] >= 9 ? get16(buf + 7) : 0x0100;
+    out->detach_timeout_ms = dfu_get16(buf + 3);
+    out->transfer_size = dfu_get16(buf + 5);
+    out->dfu_version = buf[0] >= 9 ? dfu_get16(buf + 7) : 0x0100;
     return DFU_OK;
 }

@@ -17,10 +17,6 @@
 #define MASS_ERASE_TIMEOUT_MS 40000u  // an F405 mass erase takes ~16 s and says 100 ms
 #define FIRST_BLOCK 2u
 
-static const char *const request_names[] = {
-    "DETACH", "DNLOAD", "UPLOAD", "GETSTATUS", "CLRSTATUS", "GETSTATE", "ABORT",
-};
-
 void dfu_session_init(dfu_session *s, const dfu_transport *io, uint8_t interface) {
     memset(s, 0, sizeof(*s));
     s->io = io;
@@ -60,7 +56,7 @@ static void pause_ms(dfu_session *s, unsigned ms) {
 static dfu_status control(dfu_session *s, uint8_t rt, uint8_t req, uint16_t value, uint8_t *data,
     uint16_t len, unsigned timeout_ms, int *got, dfu_error *err) {
     if (s->cancel) {
-        return dfu_error_set(err, DFU_E_CANCELLED, "cancelled before %s", request_names[req]);
+        return dfu_error_set(err, DFU_E_CANCELLED, "cancelled before %s", dfu_request_name(req));
     }
     s->requests++;
     int r = s->io->control(s->io->ctx, (uint8_t)rt, req, value, s->interface, data, len, timeout_ms);
@@ -69,12 +65,12 @@ static dfu_status control(dfu_session *s, uint8_t rt, uint8_t req, uint16_t valu
         if (st <= DFU_OK || st >= DFU_STATUS_COUNT) {
             st = DFU_E_USB;
         }
-        return dfu_error_set(err, st, "%s(%u): %s", request_names[req], value, dfu_strerror(st));
+        return dfu_error_set(err, st, "%s(%u): %s", dfu_request_name(req), value, dfu_strerror(st));
     }
     if (got) {
         *got = r;
     } else if (r != len) {
-        return dfu_error_set(err, DFU_E_USB, "%s(%u): %d of %u bytes transferred", request_names[req], value, r, len);
+        return dfu_error_set(err, DFU_E_USB, "%s(%u): %d of %u bytes transferred", dfu_request_name(req), value, r, len);
     }
     return DFU_OK;
 }
@@ -120,8 +116,9 @@ dfu_status dfu_abort(dfu_session *s, dfu_error *err) {
 dfu_status dfu_detach(dfu_session *s, uint16_t timeout_ms, dfu_error *err) {
     int got;
     dfu_status r = control(s, RT_OUT, DFU_REQ_DETACH, timeout_ms, NULL, 0, s->timeout_ms, &got, err);
-    // A device that resets at once may drop the status stage.
-    if (r == DFU_E_NO_DEVICE || r == DFU_E_USB || r == DFU_E_STALL) {
+    // A device that resets at once may drop the status stage; a STALL is
+    // a refusal, and stays an error.
+    if (r == DFU_E_NO_DEVICE || r == DFU_E_USB) {
         dfu_error_clear(err);
         return DFU_OK;
     }
@@ -334,12 +331,19 @@ dfu_status dfu_reach_idle(dfu_session *s, dfu_error *err) {
     return dfu_error_set(err, DFU_E_STATE, "device does not reach dfuIDLE");
 }
 
+static dfu_status check_alt(const dfu_session *s, uint8_t alt, dfu_error *err) {
+    if (s->alt_count && alt >= s->alt_count) {
+        return dfu_error_set(err, DFU_E_ARG, "alt %u: the interface has %u alt settings", alt, s->alt_count);
+    }
+    return DFU_OK;
+}
+
 dfu_status dfu_select_alt(dfu_session *s, uint8_t alt, dfu_error *err) {
     if (s->alt_current == alt) {
         return DFU_OK;
     }
-    if (s->alt_count && alt >= s->alt_count) {
-        return dfu_error_set(err, DFU_E_ARG, "alt %u: the interface has %u alt settings", alt, s->alt_count);
+    if (check_alt(s, alt, err) != DFU_OK) {
+        return DFU_E_ARG;
     }
     if (s->io->set_alt) {
         int r = s->io->set_alt(s->io->ctx, s->interface, alt);
@@ -372,18 +376,26 @@ static bool is_option_bytes(const dfu_session *s, uint8_t alt) {
     return l != NULL && strstr(l->name, "Option") != NULL;
 }
 
-// Pages of [address, address+size) that the layout says are erasable:
-// calls fn for each page base (in ascending order) or counts them.
+// The lowest segment start above address (end if none): where the layout
+// resumes after a gap.
+static uint64_t next_segment(const dfu_layout *l, uint64_t address, uint64_t end) {
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->segments[i].start > address && l->segments[i].start < end) {
+            end = l->segments[i].start;
+        }
+    }
+    return end;
+}
+
+// The erasable pages of [address, address+size), in ascending order: with
+// count set, counts them; otherwise erases each and reports progress.
 static dfu_status for_each_page(dfu_session *s, const dfu_layout *l, uint32_t address, uint32_t size,
     uint64_t *count, uint64_t *done, uint64_t total, dfu_error *err) {
     uint64_t a = address, end = (uint64_t)address + size;
     while (a < end) {
         const dfu_mem_segment *seg = dfu_layout_find(l, (uint32_t)a);
         if (seg == NULL) {  // forced write outside the layout: nothing we can erase
-            a++;
-            while (a < end && dfu_layout_find(l, (uint32_t)a) == NULL) {
-                a++;
-            }
+            a = next_segment(l, a, end);
             continue;
         }
         uint64_t page = seg->start + (a - seg->start) / seg->page_size * seg->page_size;
@@ -574,7 +586,7 @@ dfu_status dfu_download_plain(dfu_session *s, const uint8_t *data, size_t size, 
         r = dnload(s, (uint16_t)block, data + done, n, what, s->timeout_ms, err);
         if (r == DFU_OK) {
             done += n;
-            r = report(s, DFU_PHASE_WRITE, (uint32_t)done, done, size, err);
+            r = report(s, DFU_PHASE_WRITE, (uint32_t)(done - n), done, size, err);
         }
     }
     return r;
@@ -586,6 +598,31 @@ static dfu_status write_element(dfu_session *s, const dfu_element *e, const dfu_
     return r != DFU_OK ? r : write_region(s, e->address, e->data, e->size, o->incrementing_blocks, done, total, err);
 }
 
+// Plain DFU 1.1 UPLOAD: the image from its start, blocks 0, 1, 2, ...
+static dfu_status read_plain(dfu_session *s, uint8_t *out, uint32_t size, uint64_t *done, uint64_t total,
+    dfu_error *err) {
+    uint32_t off = 0;
+    for (unsigned block = 0; off < size; block++) {
+        uint32_t n = size - off < s->transfer_size ? size - off : s->transfer_size;
+        int got;
+        dfu_status r = control(s, RT_IN, DFU_REQ_UPLOAD, (uint16_t)block, out + off, (uint16_t)n, s->timeout_ms,
+            &got, err);
+        if (r != DFU_OK) {
+            return explain_stall(s, r, "upload", err);
+        }
+        if ((uint32_t)got != n) {
+            return dfu_error_set(err, DFU_E_VERIFY, "the device holds %u bytes; %u were written",
+                (unsigned)(off + (uint32_t)got), (unsigned)size);
+        }
+        off += n;
+        *done += n;
+        if ((r = report(s, DFU_PHASE_VERIFY, off - n, *done, total, err)) != DFU_OK) {
+            return r;
+        }
+    }
+    return dfu_reach_idle(s, err);  // an upload that did not end short needs an ABORT
+}
+
 static dfu_status verify_element(dfu_session *s, const dfu_element *e, uint64_t *done, uint64_t total,
     dfu_error *err) {
     uint8_t *back = malloc(e->size ? e->size : 1);
@@ -593,11 +630,13 @@ static dfu_status verify_element(dfu_session *s, const dfu_element *e, uint64_t 
         return dfu_error_set(err, DFU_E_NOMEM, "out of memory for verification");
     }
     dfu_status r = dfu_reach_idle(s, err);
-    if (r == DFU_OK) {
+    if (r == DFU_OK && s->dfuse) {
         r = dfu_select_alt(s, e->alt, err);
-    }
-    if (r == DFU_OK) {
-        r = read_region(s, DFU_PHASE_VERIFY, e->address, back, e->size, done, total, err);
+        if (r == DFU_OK) {
+            r = read_region(s, DFU_PHASE_VERIFY, e->address, back, e->size, done, total, err);
+        }
+    } else if (r == DFU_OK) {
+        r = read_plain(s, back, e->size, done, total, err);
     }
     if (r == DFU_OK && memcmp(back, e->data, e->size) != 0) {
         uint32_t k = 0;
@@ -617,8 +656,15 @@ dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_optio
         return r;
     }
     if (!s->dfuse) {
+        uint64_t checked = 0;
         r = dfu_download_plain(s, img->elements[0].data, img->elements[0].size, err);
-        return r == DFU_OK && o->leave ? dfu_leave(s, false, 0, err) : r;
+        if (r == DFU_OK && o->verify) {
+            r = verify_element(s, &img->elements[0], &checked, img->elements[0].size, err);
+        }
+        if (r != DFU_OK || !o->leave) {
+            return r == DFU_OK ? dfu_reach_idle(s, err) : r;
+        }
+        return dfu_leave(s, false, 0, err);
     }
     if ((r = dfu_reach_idle(s, err)) != DFU_OK) {
         return r;
@@ -671,6 +717,7 @@ dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_optio
         }
         // The device resets to load them (ST's bootloader does, at once):
         // nothing more to do, and it may already be gone.
+        s->option_bytes_written = true;
         dfu_devstatus st;
         dfu_error probe;
         dfu_error_clear(&probe);
@@ -694,6 +741,9 @@ dfu_status dfu_erase(dfu_session *s, uint8_t alt, uint32_t address, uint32_t siz
     dfu_error *err) {
     if (!s->dfuse) {
         return dfu_error_set(err, DFU_E_UNSUPPORTED, "erase needs a DfuSe device");
+    }
+    if (check_alt(s, alt, err) != DFU_OK) {
+        return DFU_E_ARG;
     }
     const dfu_layout *l = layout_of(s, alt);
     if (!mass) {
@@ -732,6 +782,9 @@ dfu_status dfu_read(dfu_session *s, uint8_t alt, uint32_t address, uint8_t *out,
     }
     if ((uint64_t)address + size > 0x100000000ull) {
         return dfu_error_set(err, DFU_E_ARG, "0x%08x + %u runs past 4 GiB", (unsigned)address, (unsigned)size);
+    }
+    if (check_alt(s, alt, err) != DFU_OK) {
+        return DFU_E_ARG;
     }
     dfu_status r = dfu_reach_idle(s, err);
     if (r == DFU_OK) {

@@ -556,6 +556,14 @@ static void test_read_and_erase(void) {
     dfu_error_clear(&err);
     CHECK_EQ(dfu_erase(&r.s, 0, 0x08100000u, 16, false, false, &err), DFU_E_ADDRESS);
     CHECK_EQ(r.s.requests, before);
+    // An alt the device does not have: said so, before any layout talk.
+    uint8_t four[4];
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_read(&r.s, 5, FLASH, four, 4, &err), DFU_E_ARG);
+    CHECK(strstr(err.message, "2 alt settings") != NULL);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_erase(&r.s, 5, FLASH, 4, false, false, &err), DFU_E_ARG);
+    CHECK(strstr(err.message, "2 alt settings") != NULL);
     dfu_error_clear(&err);
     CHECK_EQ(dfu_erase(&r.s, 0, 0, 0, true, false, &err), DFU_OK);
     CHECK(sim_filled(&r, FLASH, 0xFF, 1024 * 1024));
@@ -661,6 +669,7 @@ static void test_option_bytes_and_protection(void) {
     // The write succeeds and the device drops off right after reporting it:
     // success, with no verify or leave after it.
     CHECKF(st == DFU_OK, "%s (%s)", dfu_status_id(st), err.message);
+    CHECK(r.s.option_bytes_written);
     CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_RESET);
     dfu_sim_reset(r.sim, false);
     r.s.alt_current = -1;
@@ -868,6 +877,57 @@ static void test_leave_variants(void) {
     dfu_error_clear(&err);
     CHECK_EQ(dfu_reach_idle(&r.s, &err), DFU_OK);
     rig_close(&r);
+    // In DFU mode the device refuses DETACH with a STALL: an error, not a
+    // detach to wait for.
+    rig_open(&r, NULL);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_detach(&r.s, 255, &err), DFU_E_STALL);
+    CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_PRESENT);
+    rig_close(&r);
+}
+
+// A progress callback that flips a byte of the device's memory as the
+// verify starts, so the read-back differs from what was written.
+typedef struct {
+    dfu_sim *sim;
+    uint32_t address;
+    bool done;
+} corrupter;
+
+static int corrupt_on_verify(void *user, dfu_phase phase, uint32_t address, uint64_t done, uint64_t total) {
+    corrupter *c = user;
+    (void)address;
+    (void)done;
+    (void)total;
+    if (phase == DFU_PHASE_VERIFY && !c->done) {
+        uint8_t b;
+        dfu_sim_peek(c->sim, c->address, &b, 1);
+        b ^= 0x01;
+        dfu_sim_poke(c->sim, c->address, &b, 1);
+        c->done = true;
+    }
+    return 0;
+}
+
+static void test_verify_catches_a_difference(void) {
+    rig r;
+    rig_open(&r, NULL);
+    uint8_t *a, *b;
+    dfu_image img = two_part_image(&a, &b);
+    corrupter c = {.sim = r.sim, .address = FLASH + 30000};
+    r.s.progress = corrupt_on_verify;
+    r.s.progress_user = &c;
+    dfu_flash_options o;
+    dfu_flash_options_init(&o);
+    dfu_error err;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_flash(&r.s, &img, &o, &err), DFU_E_VERIFY);
+    CHECKF(strstr(err.message, "0x08007530") != NULL, "%s", err.message);
+    CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_PRESENT);  // no leave after a failed verify
+    rig_close(&r);
+    dfu_image_free(&img);
+    free(a);
+    free(b);
 }
 
 // A plain DFU 1.1 device (no DfuSe): one raw image, blocks in sequence.
@@ -891,7 +951,17 @@ static void test_plain_dfu(void) {
     CHECK(sim_equals(&r, FLASH, p, 5000));
     CHECK(sim_filled(&r, FLASH + 5000, 0xFF, 1000));
     CHECK_EQ(dfu_sim_counters_get(r.sim)->dnloads, 5 + 1);   // 5 blocks, then the zero-length end
+    CHECK_EQ(dfu_sim_counters_get(r.sim)->uploads, 5);        // verified by reading back
     CHECK_EQ(dfu_sim_presence_get(r.sim, NULL), DFU_SIM_LEFT);
+    // A byte that changes under the verify is caught.
+    dfu_sim_reset(r.sim, false);
+    corrupter c = {.sim = r.sim, .address = FLASH + 4000};
+    r.s.progress = corrupt_on_verify;
+    r.s.progress_user = &c;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_flash(&r.s, &img, &o, &err), DFU_E_VERIFY);
+    CHECKF(strstr(err.message, "0x00000fa0") != NULL, "%s", err.message);
+    r.s.progress = NULL;
     // Several elements cannot go to a device that has no addresses.
     dfu_image_add(&img, 0, 0x10000, p, 10, NULL);
     dfu_sim_reset(r.sim, false);
@@ -901,6 +971,24 @@ static void test_plain_dfu(void) {
     CHECK_EQ(dfu_read(&r.s, 0, FLASH, p, 16, &err), DFU_E_UNSUPPORTED);
     dfu_image_free(&img);
     free(p);
+    rig_close(&r);
+}
+
+// A forced erase over a gap in the layout erases the pages on both sides
+// and steps over the gap.
+static void test_erase_across_gap(void) {
+    dfu_sim_config cfg;
+    dfu_sim_config_stm32f4(&cfg);
+    cfg.alts[0] = "@Flash/0x08000000/2*1Kg/0x08100000/2*1Kg";
+    cfg.alt_count = 1;
+    rig r;
+    rig_open(&r, &cfg);
+    dfu_error err;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_erase(&r.s, 0, 0x08000400u, 0x100400u, false, false, &err), DFU_E_ADDRESS);
+    dfu_error_clear(&err);
+    CHECKF(dfu_erase(&r.s, 0, 0x08000400u, 0x100400u, false, true, &err) == DFU_OK, "%s", err.message);
+    CHECK_EQ(dfu_sim_counters_get(r.sim)->erases, 3);   // 0x08000400, 0x08100000, 0x08100400
     rig_close(&r);
 }
 
@@ -922,6 +1010,8 @@ int main(void) {
     RUN_TEST(test_cancel_and_recover);
     RUN_TEST(test_leave_variants);
     RUN_TEST(test_plain_dfu);
+    RUN_TEST(test_verify_catches_a_difference);
+    RUN_TEST(test_erase_across_gap);
     printf("%u checks, %u failures\n", mpx_test_checks, mpx_test_failures);
     return mpx_test_failures != 0;
 }
