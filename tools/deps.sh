@@ -6,7 +6,7 @@
 set -eu
 case "${1:-test}" in
   demo) pkgs="gcc make python3 python3-dev python3-setuptools libsdl2-dev" ;;
-  test) pkgs="gcc make cmake clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+  test) pkgs="gcc gcc-multilib make cmake clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
               qemu-system-arm valgrind python3 python3-dev python3-setuptools python3-pytest
               python3-msgpack python3-venv python3-pip fonts-spleen libsdl2-dev python3-pil
               libusb-1.0-0-dev pkg-config dfu-util qemu-system-x86 busybox-static cpio kmod xz-utils

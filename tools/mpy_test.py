@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Run tests/py under MicroPython.
 
-    tools/mpy_test.py [--micropy PATH[:PATH...]] [test_file.py ...]
+    tools/mpy_test.py [--micropy [LABEL=]PATH[:...]] [--list FILE] [test_file.py ...]
 
 PATH (or $MICROPY) is either
   - a MicroPython executable (the unix port, 64- or 32-bit): the runner runs
@@ -14,8 +14,11 @@ PATH (or $MICROPY) is either
     "qemu-system-arm -machine mps2-an500"), $MICROPY_ROMFS_ADDR the address
     the image is loaded at (default 0x60C00000, the port's ROMFS partition).
 
-Without a path it prints "SKIPPED: MICROPY not set" and succeeds. It prints
-each test module's result and ends with one line "N passed, N failed".
+LABEL names the build in the result lines (default: the file's name);
+--list takes "LABEL PATH [...]" lines, as tools/mpy_build.py writes them. Without
+a path it prints "SKIPPED: MICROPY not set" and succeeds. It prints each
+test module's result, a total per build ("totals LABEL: N passed, N
+failed") and ends with one line "N passed, N failed".
 No part of this script fetches or builds MicroPython.
 """
 import argparse
@@ -81,6 +84,16 @@ def romfs_image(tree):
     return image
 
 
+def rom_mount_code(addr, size):
+    """Python for the board: mount the ROMFS image QEMU loaded at addr on /rom,
+    unless the port mounted it already (master's qemu port has a ROMFS
+    partition there; 1.28.0's has none, but VfsRom takes any buffer)."""
+    return ("import os\ntry:\n    os.stat('/rom')\nexcept OSError:\n"
+            "    import uctypes, vfs\n"
+            "    vfs.mount(vfs.VfsRom(uctypes.bytearray_at({}, {})), '/rom')\n"
+            "del os\n").format(int(addr, 0), size)
+
+
 # --- running ------------------------------------------------------------------
 
 def run_unix(micropy, module, timeout):
@@ -125,6 +138,14 @@ def run_qemu(firmware, module, timeout, image_path, code=None):
         proc.stdin.write(b"\r\x01")  # raw REPL
         proc.stdin.flush()
         out += read_until(proc, b"raw REPL; CTRL-B to exit\r\n>", deadline)
+        # Mount the image (a raw REPL command of its own, so that the code's
+        # own line numbers stay as they are).
+        proc.stdin.write(rom_mount_code(addr, os.path.getsize(image_path)).encode() + b"\x04")
+        proc.stdin.flush()
+        mounted = read_until(proc, b"\x04>", deadline)
+        if b"\x04\x04>" not in mounted:  # the second part (errors) is not empty
+            out += mounted + b"\nmounting the ROMFS image failed\n"
+            raise EOFError(b"")
         if code is None:
             code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
                     "mpy_runner.main(['--data', '/rom/data', '--path', '/rom/lib0', {!r}])\n").format(module).encode()
@@ -163,20 +184,39 @@ def main():
     ap.add_argument("--micropy", default=os.environ.get("MICROPY", ""),
                     help="MicroPython executable or qemu firmware .elf; several separated by ':'")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per test module")
+    ap.add_argument("--list", help="file of 'LABEL PATH' lines (tools/mpy_build.py --list)")
     ap.add_argument("files", nargs="*", help="test files (default: tests/py/test_*.py)")
     args = ap.parse_args()
-    if not args.micropy:
+    builds = []
+    for entry in args.micropy.split(":") if args.micropy else []:
+        label, _, path = entry.rpartition("=")
+        builds.append((label or os.path.basename(path), os.path.abspath(path)))
+    if args.list:
+        with open(args.list) as f:
+            for line in f:
+                if line.strip():
+                    label, path = line.split()[:2]
+                    builds.append((label, os.path.abspath(path)))
+    if not builds:
         print("SKIPPED: MICROPY not set (point it at a MicroPython unix binary or qemu firmware.elf)")
         return 0
     files = args.files or sorted(f for f in os.listdir(TESTS) if f.startswith("test_") and f.endswith(".py"))
     modules = [os.path.basename(f)[:-3] for f in files]
     passed = failed = 0
     image = None
-    for micropy in args.micropy.split(":"):
+    totals = []
+    for label, micropy in builds:
         if not os.path.exists(micropy):
             print("FAIL: no MicroPython at {}".format(micropy))
             failed += 1
+            totals.append((label, 0, 1))
             continue
+        if not micropy.endswith(".elf") and not os.access(micropy, os.X_OK):
+            print("FAIL [{}]: {} is neither an executable nor a firmware .elf".format(label, micropy))
+            failed += 1
+            totals.append((label, 0, 1))
+            continue
+        build_passed = build_failed = 0
         for module in modules:
             if micropy.endswith(".elf"):
                 if image is None:
@@ -196,12 +236,17 @@ def main():
                 p, f = 0, 1
             passed += p
             failed += f
+            build_passed += p
+            build_failed += f
             status = "ok" if f == 0 and found else "FAILED"
-            print("{} [{}] {}: {} passed, {} failed".format(status, os.path.basename(micropy), module, p, f))
+            print("{} [{}] {}: {} passed, {} failed".format(status, label, module, p, f))
             if status != "ok" or b"SKIP" in out:
                 sys.stdout.write(out.decode("utf-8", "replace"))
+        totals.append((label, build_passed, build_failed))
     if image:
         os.unlink(image)
+    for label, p, f in totals:
+        print("totals {}: {} passed, {} failed".format(label, p, f))
     print("{} passed, {} failed".format(passed, failed))
     return 1 if failed else 0
 

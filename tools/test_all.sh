@@ -1,8 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Everything `make test` runs, step by step; ends with one summary line.
-# Environment: MICROPY (MicroPython binary or qemu firmware.elf, ':'-separated
-# for several), FUZZ_SECONDS (per fuzzer, default 5), JOBS.
+# Environment: MICROPYTHON_SRC (MicroPython source directories or .tar.gz
+# files, ':'-separated: built with the mpx modules by tools/mpy_build.py and
+# tested), MICROPYTHON_STM32_DEPS (.tar.gz of the stm32 lib/ submodules: the
+# boards too), MICROPY (MicroPython binaries or qemu firmware.elf already
+# built, ':'-separated), FUZZ_SECONDS (per fuzzer, default 5), JOBS.
 set -u
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -39,6 +42,13 @@ cmake_build() {  # dir, cmake args...
 host() {
   cmake_build build/host -DCMAKE_BUILD_TYPE=RelWithDebInfo && ctest --test-dir build/host --output-on-failure
 }
+release() {
+  # What most users type: Release, with gcc (and its tests) and with clang.
+  # (The default, RelWithDebInfo, is the host step; Debug and MinSizeRel
+  # build warning-free too.)
+  cmake_build build/release -DCMAKE_BUILD_TYPE=Release && ctest --test-dir build/release --output-on-failure &&
+    CC=clang cmake_build build/release-clang -DCMAKE_BUILD_TYPE=Release
+}
 valgrind_c() {
   for t in build/host/tests/c/test_*; do
     [ -x "$t" ] || continue
@@ -62,9 +72,6 @@ cortex_m4() { cortex cortex-m4; }
 cortex_m7() { cortex cortex-m7; }
 python_ext() {
   MPX_WERROR=1 $PY setup.py -q build_ext --inplace --build-temp build/py-temp
-}
-pytest_py() {
-  $PY -m pytest -q -rs -p no:cacheprovider tests/py
 }
 pip_install() {
   # The README's install path, offline, into a throw-away venv; then the
@@ -100,15 +107,64 @@ usb_e2e() {
 usermod_cmake() {
   rm -rf build/usermod-check && cmake -S tests/cmake -B build/usermod-check
 }
+MPB=build/micropython
+micropython_build() {
+  # MicroPython from MICROPYTHON_SRC with the mpx modules (unix 64-bit for
+  # each source; unix 32-bit, qemu Cortex-M7 and the stm32 boards for the
+  # newest release among them).
+  rm -f "$MPB/targets.txt" "$MPB/firmware.txt"
+  mkdir -p "$MPB"
+  $PY tools/mpy_build.py --list "$MPB/targets.txt" --dfu-list "$MPB/firmware.txt"
+}
+# MICROPY for pytest and the demo: what the user named and what was built.
+micropy_paths() {
+  paths=${MICROPY:-}
+  if [ -f "$MPB/targets.txt" ]; then
+    while read -r _ path _; do paths="${paths:+$paths:}$path"; done < "$MPB/targets.txt"
+  fi
+  echo "$paths"
+}
+pytest_py() {
+  MICROPY=$(micropy_paths) $PY -m pytest -q -rs -p no:cacheprovider tests/py
+}
 micropython() {
-  $PY tools/mpy_test.py
+  set --
+  [ -f "$MPB/targets.txt" ] && set -- --list "$MPB/targets.txt"
+  $PY tools/mpy_test.py "$@"
+}
+micropython_own_suite() {
+  # MicroPython's own tests/run-tests.py, unchanged, on each unix 64-bit
+  # build with the mpx modules (tools/mpy_suite.sh names what it leaves out).
+  [ -f "$MPB/targets.txt" ] || { echo "SKIPPED: MICROPYTHON_SRC not set"; return 0; }
+  # A micropython-lib unittest from any built tree (the stm32 submodules
+  # bring one) serves the trees that have none.
+  unittest=""
+  while read -r _ _ tree; do
+    d="$tree/lib/micropython-lib/python-stdlib/unittest"
+    [ -d "$d" ] && unittest=$d && break
+  done < "$MPB/targets.txt"
+  grep '/unix64 ' "$MPB/targets.txt" | while read -r label path tree; do
+    tools/mpy_suite.sh "$label" "$path" "$tree" "$unittest" || exit 1
+  done
+}
+stm32_firmware() {
+  # Each board's firmware.dfu, read back by mpx-dfu: a valid DfuSe file whose
+  # image starts at the board's flash.
+  [ -s "$MPB/firmware.txt" ] || { echo "SKIPPED: MICROPYTHON_STM32_DEPS or MICROPYTHON_SRC not set"; return 0; }
+  while read -r label path _; do
+    echo "== $label: mpx-dfu info $path"
+    build/host/bin/mpx-dfu info "$path" > "$path.info" || { cat "$path.info"; return 1; }
+    cat "$path.info"
+    grep -q "0x08000000" "$path.info" || { echo "$label: no element at 0x08000000"; return 1; }
+  done < "$MPB/firmware.txt"
 }
 
 # Steps: name and function. `tools/test_all.sh fuzz` runs only the steps
 # whose names contain "fuzz".
-STEPS="host-build-and-ctest:host usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
+STEPS="micropython-build:micropython_build host-build-and-ctest:host release-gcc-clang:release usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 python-extension:python_ext pytest:pytest_py
-pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython"
+pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython
+micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware"
 ran=""
 for entry in $STEPS; do
   name=${entry%%:*}
@@ -117,10 +173,16 @@ for entry in $STEPS; do
   esac
 done
 
-if echo "$ran" | grep -q micropython-tests && grep -q "SKIPPED" "$LOG/micropython-tests.log"; then
-  note=" (MicroPython tests skipped: MICROPY not set)"
-else
-  note=""
+note=""
+if echo "$ran" | grep -q micropython-tests; then
+  if grep -q "SKIPPED" "$LOG/micropython-tests.log"; then
+    note=" (MicroPython tests skipped: neither MICROPYTHON_SRC nor MICROPY set)"
+  else
+    # The MicroPython results per build, e.g. "1.28.0/unix64 101 passed 0 failed".
+    note=$(awk '/^totals /{sub(":", "", $2); printf "%s%s %s passed %s failed", sep, $2, $3, $5; sep = ", "}' \
+      "$LOG/micropython-tests.log")
+    [ -n "$note" ] && note=" (MicroPython per build: $note)"
+  fi
 fi
 if [ "$failed" -eq 0 ]; then
   echo "make test: all $passed steps passed$note"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "py/objint.h"
+#include "../mpx_compat.h"
 #include "py/objlist.h"
 #include "py/objstr.h"
 #include "py/objtuple.h"
@@ -104,12 +105,9 @@ MP_NOINLINE static bool pack_int(pack_state_t *ps, mp_obj_t obj) {
     #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
     byte buf[8];
     bool negative = mp_obj_int_sign(obj) < 0;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) != 0) {
-        return false;  // OverflowError from the range check
+    if (!mpx_bigint_to_le64(obj, negative, buf)) {
+        return false;  // outside [-2^63, 2^64 - 1]
     }
-    mp_obj_int_to_bytes(obj, sizeof buf, buf, false, negative, true);
-    nlr_pop();
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) {
         v = (v << 8) | buf[i];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "py/objint.h"
+#include "../mpx_compat.h"
 #include "py/objtuple.h"
 #include "modmsgpack.h"
 
@@ -20,7 +21,7 @@ static mp_obj_t new_int64(int64_t v) {
     return mp_obj_new_int_from_ll(v);
 }
 
-// Never inlined: it catches OverflowError with nlr_push (see pack_int).
+// Never inlined: on 1.29 it catches OverflowError with nlr_push (see pack_int).
 MP_NOINLINE bool msgpack_int64(mp_obj_t o, int64_t *out) {
     if (mp_obj_is_small_int(o)) {
         *out = MP_OBJ_SMALL_INT_VALUE(o);
@@ -28,10 +29,7 @@ MP_NOINLINE bool msgpack_int64(mp_obj_t o, int64_t *out) {
     }
     #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
     byte buf[8];
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_int_to_bytes(o, sizeof buf, buf, false, true, true);
-        nlr_pop();
+    if (mpx_bigint_to_le64(o, true, buf)) {
         uint64_t v = 0;
         for (int i = 7; i >= 0; i--) {
             v = (v << 8) | buf[i];

@@ -555,7 +555,8 @@ def test_http_get_on_a_cortex_m7_board_in_qemu_through_the_shims():
         _recv_until(sock, b">>> ", deadline)
         sock.sendall(b"\r\x01")
         _recv_until(sock, b"raw REPL; CTRL-B to exit\r\n>", deadline)
-        code = ("import sys\nsys.path[:0] = ['/rom/shims', '/rom/lib0', '/rom/py']\n"
+        code = (mpy_test.rom_mount_code(addr, os.path.getsize(image)) +
+                "import sys\nsys.path[:0] = ['/rom/shims', '/rom/lib0', '/rom/py']\n"
                 "import urpc_peer\nurpc_peer.qemu_http('127.0.0.1', {}, '/page')\n").format(httpd.server_port)
         sock.sendall(code.encode() + b"\x04")
         _recv_until(sock, b"OK", deadline)

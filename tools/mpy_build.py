@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Build MicroPython with the mpx modules from the sources a user names.
+
+    tools/mpy_build.py --src PATH[:PATH...] [--stm32-deps TAR] [--out DIR]
+                       [--baseline] [--list FILE]
+
+Each PATH is a MicroPython source directory or a .tar.gz of one (the
+MICROPYTHON_SRC of `make test`). Everything is built outside the sources,
+in DIR (default build/micropython), one folder per source:
+
+  - mpy-cross, and the unix port 64-bit with the mpx modules, for every source;
+  - for the primary source (the newest release among them; the first one when
+    none is a release): the unix port 32-bit, the qemu port (MPS2_AN500, a
+    Cortex-M7) and, with --stm32-deps (a .tar.gz of the stm32 port's lib/
+    submodules, unpacked inside a private copy of the source), the stm32
+    firmware of every board under micropython/boards that the stm32 port
+    builds (`make BOARD_DIR=...`, nothing else on the command line but the
+    build folders).
+
+A .tar.gz is unpacked once (again only when the archive changes); a source
+directory is only read (its builds go to DIR too, except that the stm32 port
+needs the lib/ submodules inside the tree, so stm32 gets a private copy).
+make reuses each build folder, so a second run with nothing changed is quick.
+
+--list FILE writes one line per built target, "LABEL PATH SOURCE", LABEL
+being "<version>/<port>" (e.g. 1.28.0/unix64), SOURCE the MicroPython tree it
+was built from: what tools/mpy_test.py takes; --dfu-list FILE the same for
+the stm32 boards' firmware.dfu.
+--baseline also builds each unix/qemu/stm32 target without the mpx modules
+and prints both sizes (text, data, bss).
+
+The build lines used are the ones the README gives. Exit status 1 when a build
+fails (its log is printed from the end).
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+USERMOD = os.path.join(ROOT, "micropython")
+BOARDS = os.path.join(USERMOD, "boards")
+# The unix port without any submodule (no libffi, berkeley-db, mbedtls).
+UNIX_OPTS = ["FROZEN_MANIFEST=", "MICROPY_PY_FFI=0", "MICROPY_PY_BTREE=0",
+             "MICROPY_PY_SSL=0", "MICROPY_SSL_MBEDTLS=0"]
+UNIX32_OPTS = ["CFLAGS_EXTRA=-m32", "LDFLAGS_EXTRA=-m32"]
+QEMU_BOARD = "MPS2_AN500"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def stamp_of(path):
+    st = os.stat(path)
+    return "{} {} {}".format(os.path.abspath(path), st.st_size, int(st.st_mtime))
+
+
+def unpack(archive, dest, stamp_name):
+    """Unpack archive into dest (its single top folder's contents), once."""
+    stamp = os.path.join(dest, stamp_name)
+    want = stamp_of(archive)
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return
+    tmp = dest + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with tarfile.open(archive) as t:
+        t.extractall(tmp, filter="tar") if hasattr(tarfile, "data_filter") else t.extractall(tmp)
+    entries = os.listdir(tmp)
+    top = os.path.join(tmp, entries[0]) if len(entries) == 1 and os.path.isdir(os.path.join(tmp, entries[0])) else tmp
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(top, dest)
+    shutil.rmtree(tmp, ignore_errors=True)
+    with open(stamp, "w") as f:
+        f.write(want)
+
+
+def unpack_into(archive, tree):
+    """Unpack archive (paths relative to the tree root, e.g. lib/...) into tree, once."""
+    stamp = os.path.join(tree, ".mpx-deps-stamp")
+    want = stamp_of(archive)
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return
+    with tarfile.open(archive) as t:
+        t.extractall(tree, filter="tar") if hasattr(tarfile, "data_filter") else t.extractall(tree)
+    with open(stamp, "w") as f:
+        f.write(want)
+
+
+def version_of(src):
+    """(major, minor, micro, prerelease) from py/mpconfig.h."""
+    text = open(os.path.join(src, "py", "mpconfig.h")).read()
+    v = []
+    for part in ("MAJOR", "MINOR", "MICRO", "PRERELEASE"):
+        m = re.search(r"#define MICROPY_VERSION_%s (\d+)" % part, text)
+        v.append(int(m.group(1)) if m else 0)
+    return tuple(v)
+
+
+def version_label(v):
+    return "{}.{}.{}{}".format(v[0], v[1], v[2], "-preview" if v[3] else "")
+
+
+class Source:
+    def __init__(self, path, out):
+        self.path = path
+        base = os.path.basename(os.path.normpath(path))
+        for ext in (".tar.gz", ".tgz"):
+            if base.endswith(ext):
+                base = base[: -len(ext)]
+        # One folder per source, unique even for two checkouts with one name.
+        digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:8]
+        self.dir = os.path.join(out, "{}-{}".format(base, digest))
+        self.is_archive = os.path.isfile(path)
+        self.tree = os.path.join(self.dir, "src") if self.is_archive else os.path.abspath(path)
+
+    def prepare(self):
+        if self.is_archive:
+            unpack(self.path, self.tree, ".mpx-src-stamp")
+        if not os.path.isfile(os.path.join(self.tree, "py", "mpconfig.h")):
+            raise SystemExit("error: {} is not a MicroPython source (no py/mpconfig.h)".format(self.path))
+        self.version = version_of(self.tree)
+        self.label = version_label(self.version)
+
+
+def make(args, logfile, env=None):
+    """Run make; True when it succeeded. The log is kept in logfile."""
+    with open(logfile, "w") as f:
+        f.write("$ make " + " ".join(args) + "\n")
+        f.flush()
+        p = subprocess.run(["make"] + args, stdout=f, stderr=subprocess.STDOUT, env=env)
+    if p.returncode != 0:
+        log("  FAILED: make {} (log: {})".format(" ".join(args), logfile))
+        with open(logfile, errors="replace") as f:
+            for line in f.readlines()[-40:]:
+                sys.stdout.write("    " + line)
+        return False
+    return True
+
+
+def size_of(binary):
+    """(text, data, bss) of an ELF file."""
+    tool = "arm-none-eabi-size" if open(binary, "rb").read(20)[18] == 40 else "size"
+    out = subprocess.run([tool, binary], stdout=subprocess.PIPE, text=True, check=True).stdout
+    text, data, bss = out.splitlines()[1].split()[:3]
+    return int(text), int(data), int(bss)
+
+
+def fmt_size(s):
+    return "text {} data {} bss {}".format(*s)
+
+
+def stm32_boards():
+    """Boards under micropython/boards that the stm32 port builds."""
+    out = []
+    for name in sorted(os.listdir(BOARDS)):
+        mk = os.path.join(BOARDS, name, "mpconfigboard.mk")
+        if os.path.isfile(mk) and re.search(r"^MCU_SERIES\s*=", open(mk).read(), re.M):
+            out.append(name)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--src", default=os.environ.get("MICROPYTHON_SRC", ""),
+                    help="MicroPython source directories or .tar.gz files, ':'-separated")
+    ap.add_argument("--stm32-deps", default=os.environ.get("MICROPYTHON_STM32_DEPS", ""),
+                    help=".tar.gz of the stm32 port's lib/ submodules")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "micropython"))
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", os.cpu_count() or 2)))
+    ap.add_argument("--list", help="write 'LABEL PATH' lines of the built targets here")
+    ap.add_argument("--dfu-list", help="write 'LABEL PATH' lines of the stm32 firmware.dfu files here")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also build without the mpx modules and print both sizes")
+    args = ap.parse_args()
+    if not args.src:
+        log("SKIPPED: MICROPYTHON_SRC not set")
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    sources = [Source(p, args.out) for p in args.src.split(":") if p]
+    for s in sources:
+        if not os.path.exists(s.path):
+            raise SystemExit("error: MICROPYTHON_SRC names {}, which does not exist".format(s.path))
+    for s in sources:
+        s.prepare()
+    releases = [s for s in sources if not s.version[3]]
+    primary = max(releases, key=lambda s: s.version) if releases else sources[0]
+    j = "-j{}".format(args.jobs)
+    targets = []   # what tools/mpy_test.py runs
+    firmware = []  # stm32 firmware.dfu files
+    ok = True
+    sizes = []
+
+    def build(s, what, port_args, binary, port, baseline_args=None):
+        nonlocal ok
+        t0 = time.monotonic()
+        logfile = os.path.join(s.dir, what + ".log")
+        good = make(port_args, logfile)
+        if good:
+            line = "built {}/{} in {:.0f} s: {}".format(s.label, what, time.monotonic() - t0,
+                                                       fmt_size(size_of(binary)))
+            if args.baseline and baseline_args:
+                if make(baseline_args[0], logfile + ".baseline"):
+                    line += " (without mpx: {})".format(fmt_size(size_of(baseline_args[1])))
+            log(line)
+            sizes.append(line)
+            if port:
+                targets.append(("{}/{}".format(s.label, what), binary, s.tree))
+        ok = ok and good
+        return good
+
+    for s in sources:
+        os.makedirs(s.dir, exist_ok=True)
+        cross_dir = os.path.join(s.dir, "mpy-cross")
+        cross = os.path.join(cross_dir, "mpy-cross")
+        if not make(["-C", os.path.join(s.tree, "mpy-cross"), "BUILD=" + cross_dir, j],
+                    os.path.join(s.dir, "mpy-cross.log")):
+            ok = False
+            continue
+        common = ["MICROPY_MPYCROSS=" + cross, j]
+        unix = os.path.join(s.tree, "ports", "unix")
+        variants = [("unix64", [])]
+        if s is primary:
+            variants.append(("unix32", UNIX32_OPTS))
+        for what, extra in variants:
+            bdir = os.path.join(s.dir, what)
+            base = ["-C", unix, "USER_C_MODULES=" + USERMOD] + UNIX_OPTS + extra + common
+            build(s, what, base + ["BUILD=" + bdir], os.path.join(bdir, "micropython"), True,
+                  (["-C", unix] + UNIX_OPTS + extra + common + ["BUILD=" + bdir + "-nompx"],
+                   os.path.join(bdir + "-nompx", "micropython")))
+        if s is not primary:
+            continue
+        qemu = os.path.join(s.tree, "ports", "qemu")
+        if not os.path.isdir(os.path.join(qemu, "boards", QEMU_BOARD)):
+            log("SKIPPED: qemu {}: {}'s qemu port has no board {}".format(QEMU_BOARD, s.label, QEMU_BOARD))
+        else:
+            bdir = os.path.join(s.dir, "qemu")
+            qargs = ["-C", qemu, "BOARD=" + QEMU_BOARD, "FROZEN_MANIFEST="] + common
+            build(s, "qemu", qargs + ["USER_C_MODULES=" + USERMOD, "BUILD=" + bdir],
+                  os.path.join(bdir, "firmware.elf"), True,
+                  (qargs + ["BUILD=" + bdir + "-nompx"], os.path.join(bdir + "-nompx", "firmware.elf")))
+        if not args.stm32_deps:
+            log("SKIPPED: stm32 boards: MICROPYTHON_STM32_DEPS not set")
+            continue
+        if s.is_archive:
+            tree = s.tree
+        else:
+            # The deps go inside the tree: build from a private copy of it.
+            tree = os.path.join(s.dir, "src-stm32")
+            if not os.path.isdir(tree):
+                shutil.copytree(s.tree, tree, symlinks=True)
+        unpack_into(args.stm32_deps, tree)
+        stm32 = os.path.join(tree, "ports", "stm32")
+        for board in stm32_boards():
+            bdir = os.path.join(s.dir, "stm32-" + board)
+            bargs = ["-C", stm32, "BOARD_DIR=" + os.path.join(BOARDS, board), "BUILD=" + bdir] + common
+            # Without the mpx modules: the board as it is, less USER_C_MODULES.
+            nompx = (["-C", stm32, "BOARD_DIR=" + os.path.join(BOARDS, board), "USER_C_MODULES=",
+                      "BUILD=" + bdir + "-nompx"] + common, os.path.join(bdir + "-nompx", "firmware.elf"))
+            if build(s, "stm32-" + board, bargs, os.path.join(bdir, "firmware.elf"), False, nompx):
+                firmware.append(("{}/stm32-{}".format(s.label, board), os.path.join(bdir, "firmware.dfu"), tree))
+
+    for name, rows in ((args.list, targets), (args.dfu_list, firmware)):
+        if name:
+            with open(name, "w") as f:
+                for row in rows:
+                    f.write(" ".join(row) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
