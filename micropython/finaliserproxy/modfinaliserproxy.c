@@ -38,6 +38,15 @@
 #include "py/objtype.h"
 #include "py/runtime.h"
 
+// A callback reads its object's attributes: objects that die in the same
+// collection. That is safe only when a sweep runs every finaliser before it
+// frees any block, which MicroPython does since 1.25.0 (gc.c's
+// gc_sweep_run_finalisers, micropython/micropython#16015). Before, a block
+// earlier in the heap was freed before a later block's finaliser ran.
+#if !defined(MICROPY_MAKE_VERSION) || MICROPY_VERSION < MICROPY_MAKE_VERSION(1, 25, 0)
+#error "finaliserproxy needs MicroPython 1.25.0 or newer (finalisers before frees in a sweep)"
+#endif
+
 // ---------------------------------------------------------------------------
 // FinaliserProxy
 

@@ -82,6 +82,41 @@ def check_counts(hits, kept):
     assert all(c == 0 and i not in kept for i, c in wrong) and len(wrong) <= 2, wrong[:20]
 
 
+class Reader(FinaliserProxy):
+    """A callback that reads objects only its instance references: they die
+    in the same collection (safe since MicroPython 1.25.0: every finaliser
+    of a sweep runs before any block is freed)."""
+
+    def __init__(self, seen, n):
+        # Made before the instance's own blocks and after: some of them lie
+        # before it in the heap, some after.
+        self.payload = bytearray(range(n % 200, n % 200 + 32))
+        self.pair = (n, [n * 3, {"n": n}])
+        self.seen = seen
+        self.n = n
+        super().__init__(self.check)
+
+    def check(self):
+        p = self.payload
+        ok = p[0] == self.n % 200 and p[31] == self.n % 200 + 31
+        ok = ok and self.pair[0] == self.n and self.pair[1][0] == self.n * 3 and self.pair[1][1]["n"] == self.n
+        self.seen[self.n] += 1 if ok else 100
+
+
+def make_readers(seen, count):
+    for i in range(count):
+        Reader(seen, i)
+
+
+def test_callbacks_read_objects_that_die_in_the_same_collection():
+    seen = bytearray(1000)
+    make_readers(seen, 1000)
+    collect()
+    # 100 or more: a callback found one of its objects freed or changed.
+    assert max(seen) == 1, [(i, c) for i, c in enumerate(seen) if c > 1][:10]
+    check_counts(seen, set())
+
+
 class Risky(FinaliserProxy):
     def __init__(self, hits, n, mode):
         self.hits = hits

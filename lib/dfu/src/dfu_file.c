@@ -57,7 +57,7 @@ dfu_status dfu_image_add(dfu_image *img, uint8_t alt, uint32_t address, const ui
             "element at 0x%08x of %u bytes runs past the 4 GiB address space",
             (unsigned)address, (unsigned)size);
     }
-    uint16_t target;
+    uint16_t target = 0;
     dfu_status st = find_or_add_target(img, alt, &target, err);
     if (st != DFU_OK) {
         return st;
@@ -177,7 +177,7 @@ dfu_status dfu_parse_dfuse(const uint8_t *buf, size_t len, dfu_image *out, dfu_e
                 return dfu_error_set(err, DFU_E_FORMAT, "target %u: alt setting %u appears twice", t, alt);
             }
         }
-        uint16_t ti;
+        uint16_t ti = 0;
         if ((st = find_or_add_target(out, alt, &ti, err)) != DFU_OK) {
             return st;
         }

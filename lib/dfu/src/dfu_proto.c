@@ -77,7 +77,7 @@ static dfu_status control(dfu_session *s, uint8_t rt, uint8_t req, uint16_t valu
 
 static dfu_status get_status_timeout(dfu_session *s, dfu_devstatus *st, unsigned timeout_ms, dfu_error *err) {
     uint8_t b[6];
-    int got;
+    int got = 0;
     dfu_status r = control(s, RT_IN, DFU_REQ_GETSTATUS, 0, b, sizeof(b), timeout_ms, &got, err);
     if (r != DFU_OK) {
         return r;
@@ -97,7 +97,7 @@ dfu_status dfu_get_status(dfu_session *s, dfu_devstatus *st, dfu_error *err) {
 }
 
 dfu_status dfu_get_state(dfu_session *s, uint8_t *state, dfu_error *err) {
-    int got;
+    int got = 0;
     dfu_status r = control(s, RT_IN, DFU_REQ_GETSTATE, 0, state, 1, s->timeout_ms, &got, err);
     if (r == DFU_OK && got != 1) {
         return dfu_error_set(err, DFU_E_USB, "GETSTATE: %d-byte reply", got);
@@ -114,7 +114,7 @@ dfu_status dfu_abort(dfu_session *s, dfu_error *err) {
 }
 
 dfu_status dfu_detach(dfu_session *s, uint16_t timeout_ms, dfu_error *err) {
-    int got;
+    int got = 0;
     dfu_status r = control(s, RT_OUT, DFU_REQ_DETACH, timeout_ms, NULL, 0, s->timeout_ms, &got, err);
     // A device that resets at once may drop the status stage; a STALL is
     // a refusal, and stays an error.
@@ -160,7 +160,7 @@ static dfu_status explain_stall(dfu_session *s, dfu_status r, const char *what, 
     if (r != DFU_E_STALL) {
         return r;
     }
-    dfu_devstatus st;
+    dfu_devstatus st = {0};
     dfu_error probe;
     dfu_error_clear(&probe);
     if (get_status_timeout(s, &st, s->timeout_ms, &probe) == DFU_OK && st.state == DFU_STATE_ERROR) {
@@ -183,7 +183,7 @@ static dfu_status wait_done(dfu_session *s, const char *what, unsigned timeout_m
     unsigned stalls = 0;
     uint64_t waited = 0;
     for (;;) {
-        dfu_devstatus st;
+        dfu_devstatus st = {0};
         dfu_status r = get_status_timeout(s, &st, timeout_ms, err);
         if (r == DFU_E_STALL && s->dfuse && stalls < STALLS_TOLERATED) {
             stalls++;
@@ -223,7 +223,7 @@ static dfu_status dnload(dfu_session *s, uint16_t block, const uint8_t *data, ui
     if (r != DFU_OK) {
         return explain_stall(s, r, what, err);
     }
-    dfu_devstatus st;
+    dfu_devstatus st = {0};
     r = wait_done(s, what, status_timeout_ms, &st, err);
     if (r == DFU_OK && st.state != DFU_STATE_DNLOAD_IDLE && st.state != DFU_STATE_IDLE) {
         return device_failed(s, &st, what, err);
@@ -278,7 +278,7 @@ dfu_status dfuse_read_unprotect(dfu_session *s, dfu_error *err) {
     // The command runs on this GETSTATUS: the device mass-erases and resets,
     // so no second status comes. A reply of dfuDNBUSY, or the device going
     // away, is what success looks like.
-    dfu_devstatus st;
+    dfu_devstatus st = {0};
     dfu_error probe;
     dfu_error_clear(&probe);
     r = get_status_timeout(s, &st, s->timeout_ms, &probe);
@@ -296,7 +296,7 @@ dfu_status dfuse_read_unprotect(dfu_session *s, dfu_error *err) {
 
 dfu_status dfu_reach_idle(dfu_session *s, dfu_error *err) {
     for (int attempt = 0; attempt < 8; attempt++) {
-        dfu_devstatus st;
+        dfu_devstatus st = {0};
         dfu_status r = dfu_get_status(s, &st, err);
         if (r != DFU_OK) {
             return r;
@@ -496,7 +496,7 @@ static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address,
             return r;
         }
         uint32_t n = size - off < s->transfer_size ? size - off : s->transfer_size;
-        int got;
+        int got = 0;
         char what[48];
         snprintf(what, sizeof(what), "read %u bytes at 0x%08x", (unsigned)n, (unsigned)(address + off));
         r = control(s, RT_IN, DFU_REQ_UPLOAD, (uint16_t)block, out + off, (uint16_t)n, s->timeout_ms, &got, err);
@@ -604,7 +604,7 @@ static dfu_status read_plain(dfu_session *s, uint8_t *out, uint32_t size, uint64
     uint32_t off = 0;
     for (unsigned block = 0; off < size; block++) {
         uint32_t n = size - off < s->transfer_size ? size - off : s->transfer_size;
-        int got;
+        int got = 0;
         dfu_status r = control(s, RT_IN, DFU_REQ_UPLOAD, (uint16_t)block, out + off, (uint16_t)n, s->timeout_ms,
             &got, err);
         if (r != DFU_OK) {
@@ -718,7 +718,7 @@ dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_optio
         // The device resets to load them (ST's bootloader does, at once):
         // nothing more to do, and it may already be gone.
         s->option_bytes_written = true;
-        dfu_devstatus st;
+        dfu_devstatus st = {0};
         dfu_error probe;
         dfu_error_clear(&probe);
         if (dfu_get_status(s, &st, &probe) == DFU_OK && st.state == DFU_STATE_DNLOAD_IDLE) {
@@ -818,7 +818,7 @@ dfu_status dfu_leave(dfu_session *s, bool has_address, uint32_t address, dfu_err
     // The device manifests on this GETSTATUS. ST's bootloader answers
     // dfuMANIFEST and then resets; many devices reset before answering, so
     // a device that has gone away here has left DFU mode: success.
-    dfu_devstatus st;
+    dfu_devstatus st = {0};
     dfu_error probe;
     dfu_error_clear(&probe);
     r = get_status_timeout(s, &st, s->timeout_ms, &probe);
