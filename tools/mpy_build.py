@@ -12,7 +12,8 @@ in DIR (default build/micropython), one folder per source:
   - mpy-cross, and the unix port 64-bit with the mpx modules, for every source;
   - for the primary source (the newest release among them; the first one when
     none is a release): the unix port 32-bit, the qemu port (MPS2_AN500, a
-    Cortex-M7) and, with --stm32-deps (a .tar.gz of the stm32 port's lib/
+    Cortex-M7) with the mp_rlvgl renderer firmware for the Cortex-M4 QEMU
+    beside it (firmware/cm4_renderer, into DIR/renderer-qemu) and, with --stm32-deps (a .tar.gz of the stm32 port's lib/
     submodules, unpacked inside a private copy of the source), the stm32
     firmware of every board under micropython/boards that the stm32 port
     builds (`make BOARD_DIR=...`, nothing else on the command line but the
@@ -130,6 +131,29 @@ class Source:
         self.label = version_label(self.version)
 
 
+def module_files():
+    """The mpx module sources MicroPython's build scans for qstrs and root
+    pointers: when this set changes, a reused build folder's generated
+    headers are stale (make does not notice a file that appeared), as are
+    its objects when the make options change."""
+    names = []
+    for d, _, files in os.walk(USERMOD):
+        names += [os.path.relpath(os.path.join(d, f), USERMOD) for f in files
+                  if f.endswith((".c", ".h", ".mk", ".cmake"))]
+    return "\n".join(sorted(names))
+
+
+def forget_stale_build(bdir, port_args):
+    stamp = os.path.join(bdir, ".mpx-build-stamp")
+    want = " ".join(port_args) + "\n" + module_files()
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return
+    shutil.rmtree(bdir, ignore_errors=True)
+    os.makedirs(bdir)
+    with open(stamp, "w") as f:
+        f.write(want)
+
+
 def make(args, logfile, env=None):
     """Run make; True when it succeeded. The log is kept in logfile."""
     with open(logfile, "w") as f:
@@ -202,6 +226,7 @@ def main():
         nonlocal ok
         t0 = time.monotonic()
         logfile = os.path.join(s.dir, what + ".log")
+        forget_stale_build(next(a[len("BUILD="):] for a in port_args if a.startswith("BUILD=")), port_args)
         good = make(port_args, logfile)
         if good:
             line = "built {}/{} in {:.0f} s: {}".format(s.label, what, time.monotonic() - t0,
@@ -242,10 +267,20 @@ def main():
             log("SKIPPED: qemu {}: {}'s qemu port has no board {}".format(QEMU_BOARD, s.label, QEMU_BOARD))
         else:
             bdir = os.path.join(s.dir, "qemu")
-            qargs = ["-C", qemu, "BOARD=" + QEMU_BOARD, "FROZEN_MANIFEST="] + common
+            # A 2 MiB heap: the board it stands in for (the STM32H747's CM7)
+            # has 32 MB of SDRAM, and the display tests copy framebuffers.
+            qargs = ["-C", qemu, "BOARD=" + QEMU_BOARD, "FROZEN_MANIFEST=", "MICROPY_HEAP_SIZE=2097152"] + common
             build(s, "qemu", qargs + ["USER_C_MODULES=" + USERMOD, "BUILD=" + bdir],
                   os.path.join(bdir, "firmware.elf"), True,
                   (qargs + ["BUILD=" + bdir + "-nompx"], os.path.join(bdir + "-nompx", "firmware.elf")))
+            # Its mp_rlvgl renders on a second QEMU: the Cortex-M4 firmware.
+            rdir = os.path.join(args.out, "renderer-qemu")
+            if make(["-C", os.path.join(ROOT, "firmware", "cm4_renderer"), "TARGET=qemu", "BUILD=" + rdir],
+                    os.path.join(args.out, "renderer-qemu.log")):
+                log("built the mp_rlvgl renderer (Cortex-M4, QEMU mps2-an386): {}".format(
+                    fmt_size(size_of(os.path.join(rdir, "renderer.elf")))))
+            else:
+                ok = False
         if not args.stm32_deps:
             log("SKIPPED: stm32 boards: MICROPYTHON_STM32_DEPS not set")
             continue

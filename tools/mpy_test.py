@@ -10,7 +10,9 @@ PATH (or $MICROPY) is either
   - a firmware image ending in .elf (the qemu port, e.g. MPS2_AN500): the
     tests and tests/data are packed into a ROMFS image, QEMU starts the
     firmware with it mounted at /rom, and the runner is started through the
-    raw REPL. $MICROPY_QEMU overrides the QEMU command (default:
+    raw REPL; with --renderer (or $MICROPY_RENDERER, default the one
+    tools/mpy_build.py built), the mp_rlvgl renderer runs on a second QEMU
+    beside it (tools/dualcore.py). $MICROPY_QEMU overrides the QEMU command (default:
     "qemu-system-arm -machine mps2-an500"), $MICROPY_ROMFS_ADDR the address
     the image is loaded at (default 0x60C00000, the port's ROMFS partition).
 
@@ -164,6 +166,30 @@ def run_qemu(firmware, module, timeout, image_path, code=None):
     return out.replace(b"\x04", b"\n").rstrip(b"\n>") + b"\n"
 
 
+def run_qemu_pair(firmware, renderer, module, timeout, image_path):
+    """As run_qemu, with the mp_rlvgl renderer on a second QEMU (a Cortex-M4
+    sharing the M7's RAM: tools/dualcore.py)."""
+    import dualcore
+
+    code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
+            "mpy_runner.main(['--data', '/rom/data', '--path', '/rom/lib0', {!r}])\n").format(module)
+    with dualcore.DualCore(firmware, renderer, romfs=image_path) as dc:
+        try:
+            dc.start()
+            dc.send(code)
+            out, err = dc.finish(timeout)
+        except (TimeoutError, EOFError, RuntimeError) as e:
+            return (e.args[0] if e.args and isinstance(e.args[0], bytes) else str(e).encode()) + \
+                b"\nTIMEOUT or EOF talking to qemu\n"
+    return (out + err).encode()
+
+
+def default_renderer():
+    """The renderer tools/mpy_build.py builds beside a qemu firmware, if any."""
+    path = os.path.join(ROOT, "build", "micropython", "renderer-qemu", "renderer.elf")
+    return path if os.path.exists(path) else ""
+
+
 def run_script_qemu(firmware, script, timeout=60):
     """Run one script file on a qemu firmware through the raw REPL; its output."""
     with open(script, "rb") as f:
@@ -185,6 +211,9 @@ def main():
                     help="MicroPython executable or qemu firmware .elf; several separated by ':'")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per test module")
     ap.add_argument("--list", help="file of 'LABEL PATH' lines (tools/mpy_build.py --list)")
+    ap.add_argument("--renderer", default=os.environ.get("MICROPY_RENDERER", default_renderer()),
+                    help="renderer.elf for the M4 beside a qemu firmware (firmware/cm4_renderer); "
+                         "default: the one tools/mpy_build.py built")
     ap.add_argument("files", nargs="*", help="test files (default: tests/py/test_*.py)")
     args = ap.parse_args()
     builds = []
@@ -226,7 +255,10 @@ def main():
                         for i, lib in enumerate(PYLIBS):
                             tree["lib{}".format(i)] = lib
                         f.write(romfs_image(tree))
-                out = run_qemu(micropy, module, args.timeout, image)
+                if args.renderer:
+                    out = run_qemu_pair(micropy, args.renderer, module, args.timeout, image)
+                else:
+                    out = run_qemu(micropy, module, args.timeout, image)
             else:
                 out = run_unix(micropy, module, args.timeout)
             found = RESULT.findall(out)

@@ -2,12 +2,17 @@
 # The `mp_rlvgl` module for make-based MicroPython ports. The renderer runs
 # where the backend says:
 #   unix port:  the desktop simulator in a thread (default there)
+#   qemu port, MPS2_AN500:  the renderer firmware on a second QEMU (mps2-an386)
+#                           sharing its RAM (tools/dualcore.sh; default there)
 #   STM32H747 (CM7):  MP_RLVGL_BACKEND=cm7, the renderer on the Cortex-M4
 # Other ports leave the module out unless MP_RLVGL_BACKEND is set.
 RLVGL_MOD_DIR := $(USERMOD_DIR)
 MPX_ROOT := $(abspath $(RLVGL_MOD_DIR)/../..)
 ifeq ($(notdir $(CURDIR)),unix)
 MP_RLVGL_BACKEND ?= sim
+endif
+ifeq ($(notdir $(CURDIR))-$(BOARD),qemu-MPS2_AN500)
+MP_RLVGL_BACKEND ?= qemu
 endif
 
 ifneq ($(MP_RLVGL_BACKEND),)
@@ -20,6 +25,9 @@ ifeq ($(MP_RLVGL_BACKEND),sim)
 SRC_USERMOD_LIB_C += $(MPX_ROOT)/sim/ui_sim.c $(MPX_ROOT)/sim/ui_png.c
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_SIM=1 -I$(MPX_ROOT)/sim
 LDFLAGS_USERMOD += -lpthread -ldl
+endif
+ifeq ($(MP_RLVGL_BACKEND),qemu)
+CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_QEMU=1 -I$(MPX_ROOT)/firmware/cm4_renderer/qemu
 endif
 ifeq ($(MP_RLVGL_BACKEND),cm7)
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_CM7=1

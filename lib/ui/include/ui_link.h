@@ -30,7 +30,10 @@ typedef struct {
     uint32_t cmd_offset, cmd_region;     // command ring: offset and bytes
     uint32_t evt_offset, evt_region;     // event ring
     _Atomic uint32_t producer_waiting;   // 1 while the producer waits for room or sync
-    uint32_t reserved0[8];
+    // What the producer asks of a renderer whose display is not fixed (the
+    // QEMU renderer; a board's panel decides for itself): 0 = its default.
+    uint32_t want_width, want_height, want_format, want_max_nodes, want_background;
+    uint32_t reserved0[3];
     // Line 2-3: written by the renderer.
     _Atomic uint32_t state;
     uint32_t width, height, format, max_nodes;
