@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+"""The display stack on two emulated cores (tools/dualcore.py): MicroPython
+with mp_rlvgl on QEMU mps2-an500 (the Cortex-M7) and the renderer firmware
+on QEMU mps2-an386 (the Cortex-M4), sharing RAM. The seed's example, a flood
+of 1,000 operations, taps at the M4 reaching a Python callback on the M7, a
+stalled renderer, a renderer that never starts, and every scene's frame equal
+to the desktop simulator's golden PNG.
+
+CPython only. Needs a qemu firmware .elf in $MICROPY and the renderer
+(tools/mpy_build.py builds both; $MICROPY_RENDERER names another renderer).
+"""
+from mpxtest import IS_MICROPYTHON, skip
+
+if not IS_MICROPYTHON:  # the runner imports every test file on MicroPython too
+    import os
+    import sys
+    import time
+
+    HERE = os.path.dirname(os.path.abspath(__file__))
+    ROOT = os.path.dirname(os.path.dirname(HERE))
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import dualcore
+    import mpy_test
+    import pngtool
+    import rlvgl_scenes
+
+    del sys.path[0]
+
+
+def _images():
+    if IS_MICROPYTHON:
+        skip("CPython only: it runs two QEMU machines")
+    m7 = [p for p in os.environ.get("MICROPY", "").split(":") if p.endswith(".elf") and os.path.exists(p)]
+    if not m7:
+        skip("MICROPY names no qemu firmware .elf (MicroPython on MPS2_AN500 with mp_rlvgl)")
+    m4 = os.environ.get("MICROPY_RENDERER") or mpy_test.default_renderer()
+    if not m4 or not os.path.exists(m4):
+        skip("no renderer firmware (tools/mpy_build.py builds it with the qemu firmware)")
+    return m7[0], m4
+
+
+class _Pair:
+    """Both machines, with tests/py importable on the M7."""
+
+    def __init__(self, m4=True):
+        m7, renderer = _images()
+        self.romfs = dualcore.romfs_for_tests()
+        self.dc = dualcore.DualCore(m7, renderer, romfs=self.romfs)
+        try:
+            self.dc.start(m4=m4)
+            self.dc.exec_raw("import sys\nsys.path.append('/rom/py')\n")
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, code, timeout=120):
+        return self.dc.exec_raw(code, timeout)
+
+    def close(self):
+        self.dc.close()
+        os.unlink(self.romfs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _desktop_rgb(build):
+    """Run build(ui) on the desktop simulator; the framebuffer as RGB."""
+    sys.path.insert(0, os.path.join(ROOT, "cpython"))
+    try:
+        import mp_rlvgl as ui
+    finally:
+        del sys.path[0]
+    build(ui)
+    ui.sync()
+    d = ui.display()
+    rgb = pngtool.framebuffer_rgb(ui.framebuffer(), d["format"])
+    ui.deinit()
+    return d["width"], d["height"], rgb
+
+
+def _m7_rgb(pair):
+    w, h, fmt, pixels = pair.dc.framebuffer()
+    return w, h, pngtool.framebuffer_rgb(pixels, fmt)
+
+
+def test_seed_example_prints_and_draws_what_the_desktop_does():
+    path = os.path.join(ROOT, "examples", "rlvgl_seed.py")
+    with open(path) as f:
+        code = f.read()
+    import contextlib
+    import io
+    import runpy
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        want = _desktop_rgb(lambda ui: runpy.run_path(path, run_name="__main__"))
+    with _Pair() as pair:
+        got = pair.run(code)
+        assert got == out.getvalue(), (got, out.getvalue())
+        assert _m7_rgb(pair) == want
+
+
+def test_every_scene_equals_the_desktop_golden_png():
+    with _Pair() as pair:
+        for name, _ in rlvgl_scenes.SCENES:
+            pair.run("import mp_rlvgl as ui, rlvgl_scenes\n"
+                     "ui.init(width=rlvgl_scenes.WIDTH, height=rlvgl_scenes.HEIGHT, format='ARGB8888')\n"
+                     "rlvgl_scenes.{}(ui)\nui.sync()\n".format(name))
+            w, h, rgb = _m7_rgb(pair)
+            golden = pngtool.read_rgb(os.path.join(ROOT, "tests", "data", "rlvgl", name + ".png"))
+            assert (w, h, rgb) == golden, name
+
+
+FLOOD = """
+import mp_rlvgl as ui
+ui.init(width=160, height=120, ring_size=1024, max_nodes=64)
+x = 12345
+live = {}
+for i in range(1000):
+    x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+    z = x % 50
+    node = {"kind": "rect", "x": (z % 10) * 16, "y": (z // 10) * 16, "w": 16, "h": 16, "color": i & 0xFFFFFF}
+    if z not in live:
+        ui.stack_add(z, node)
+        live[z] = node
+    elif (x >> 8) % 4 == 0:
+        ui.stack_remove(z)
+        del live[z]
+    else:
+        ui.stack_replace(z, node)
+        live[z] = node
+ui.present()
+ui.sync()
+s = ui.stats()
+print(s["ops"], s["nodes"], len(live), s["errors"], s["producer_waits"] > 0)
+"""
+
+
+def test_flood_of_1000_ops_through_a_1k_ring_arrives_whole():
+    with _Pair() as pair:
+        got = pair.run(FLOOD).split()
+        assert got == ["1000", got[2], got[2], "0", "True"], got
+        flooded = _m7_rgb(pair)
+        # The same final scene, built directly from the nodes left.
+        pair.run("ui.init(width=160, height=120)\nfor z in sorted(live):\n    ui.stack_add(z, live[z])\n"
+                 "ui.present()\nui.sync()\n")
+        assert _m7_rgb(pair) == flooded
+
+
+def test_taps_at_the_m4_reach_the_python_callback_on_the_m7():
+    with _Pair() as pair:
+        pair.run("import mp_rlvgl as ui, rlvgl_scenes\n"
+                 "ui.init(width=rlvgl_scenes.WIDTH, height=rlvgl_scenes.HEIGHT, format='ARGB8888')\n"
+                 "app = rlvgl_scenes.CounterApp(ui)\nui.sync()\n")
+        # The golden counter_app session, tapped on the "touch panel".
+        for x, y in ((30, 30), (40, 35), (100, 50), (200, 40), (250, 200)):
+            pair.dc.tap(x, y)
+        # The M7 waits in Python; the doorbell interrupt schedules delivery.
+        out = pair.run("import time\nt = time.ticks_ms()\n"
+                       "while sum(app.counts.values()) < 4 and time.ticks_diff(time.ticks_ms(), t) < 20000:\n"
+                       "    time.sleep_ms(10)\n"
+                       "ui.sync()\nprint(sorted(app.counts.items()), ui.stats()['events'])\n")
+        assert out.strip() == "[(10, 3), (20, 0), (30, 1)] 5", out
+        assert pair.dc.fb_info()["inputs"] == 5
+        golden = pngtool.read_rgb(os.path.join(ROOT, "tests", "data", "rlvgl", "counter_app.png"))
+        assert _m7_rgb(pair) == golden
+
+
+def test_a_stopped_renderer_times_out_and_loses_nothing_sent():
+    with _Pair() as pair:
+        pair.run("import mp_rlvgl as ui, errno\nui.init(width=160, height=120, ring_size=1024, timeout_ms=300)\n"
+                 "ui.stack_add(1000, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 1, 'h': 1, 'color': 1})\nui.sync()\n")
+        pair.dc.stop_m4()
+        t0 = time.monotonic()
+        out = pair.run("sent = 0\nerr = None\nfor z in range(1000):\n"
+                       "    try:\n"
+                       "        ui.stack_add(z, {'kind': 'rect', 'x': z % 160, 'y': 1, 'w': 1, 'h': 1, 'color': 0xFFFFFF})\n"
+                       "    except OSError as e:\n"
+                       "        err = e\n        break\n"
+                       "    sent += 1\n"
+                       "print(sent, err.errno == errno.ETIMEDOUT)\n")
+        sent, timed_out = out.split()
+        assert timed_out == "True" and 10 < int(sent) < 100, out
+        assert time.monotonic() - t0 < 30
+        pair.dc.continue_m4()
+        out = pair.run("ui.present()\nui.sync()\nprint(ui.stats()['nodes'])\n"
+                       "ui.stack_add(sent, {'kind': 'rect', 'x': 0, 'y': 2, 'w': 1, 'h': 1, 'color': 2})\n"
+                       "ui.sync()\nprint(ui.stats()['nodes'])\n")
+        assert out.split() == [str(int(sent) + 1), str(int(sent) + 2)], out
+
+
+def test_a_renderer_that_never_starts_is_a_clear_error_from_init():
+    with _Pair(m4=False) as pair:
+        out = pair.run("import mp_rlvgl as ui\ntry:\n    ui.init(timeout_ms=500)\n"
+                       "except RuntimeError as e:\n    print('RuntimeError:', e)\n")
+        assert out.strip() == "RuntimeError: the renderer is not running", out
