@@ -51,7 +51,7 @@ class DualCore:
         self.touch = os.path.join(self.tmp, "touch.sock")
         self.m4_log = os.path.join(self.tmp, "m4.log")
         self.m4 = self.m7 = None
-        self.out = b""
+        self.pending = b""
         self.verbose = verbose
 
     def _machine(self, name):
@@ -95,7 +95,22 @@ class DualCore:
         return self
 
     def read_until(self, marker, deadline):
-        return mpy_test.read_until(self.m7, marker, deadline)
+        """The M7's output up to and including marker; what came after it
+        stays for the next read."""
+        while marker not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(self.pending)
+            r, _, _ = select.select([self.m7.stdout], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(self.m7.stdout.fileno(), 4096)
+            if not chunk:
+                raise EOFError(self.pending)
+            self.pending += chunk
+        end = self.pending.index(marker) + len(marker)
+        out, self.pending = self.pending[:end], self.pending[end:]
+        return out
 
     def send(self, code):
         """Start code in the raw REPL; its output follows 'OK'."""
@@ -118,6 +133,17 @@ class DualCore:
         if err:
             raise RuntimeError("on the M7: " + err)
         return out
+
+    def soft_reset(self, timeout=30):
+        """Ctrl-D at the raw REPL: MicroPython's soft reset, as mpremote does
+        between runs. The ROMFS is mounted again."""
+        deadline = time.monotonic() + timeout
+        self.m7.stdin.write(b"\x04")
+        self.m7.stdin.flush()
+        out = self.read_until(b"raw REPL; CTRL-B to exit\r\n>", deadline)
+        if self.romfs:
+            self.exec_raw(mpy_test.rom_mount_code(hex(ROMFS_ADDR), os.path.getsize(self.romfs)), timeout)
+        return out.decode("utf-8", "replace")
 
     def tap(self, x, y, kind="tap", key=0):
         """An input event at the M4, as its touch panel would give it."""

@@ -17,7 +17,14 @@
 #include "ui_sim.h"
 #endif
 
+// The module's state: an object on the heap, reached only through the root
+// pointer mp_rlvgl_state (no C static: after a soft reset a static would
+// point into the new heap). It has a finaliser, so the soft reset's sweep
+// (gc_sweep_all) closes the link and silences the doorbell before the heap
+// goes; the module's __init__, run at the first import of each VM, starts
+// from nothing as well.
 typedef struct {
+    mp_obj_base_t base;
     bool open;
     unsigned generation;           // counts init/deinit: a callback may do either
     bool dispatching;              // in dispatch(): a scheduled one must not re-enter
@@ -25,9 +32,40 @@ typedef struct {
     volatile int dispatch_queued;
 } rlvgl_state_t;
 
-static rlvgl_state_t *st;  // large (the z map): allocated once, kept as a root
 MP_REGISTER_ROOT_POINTER(void *mp_rlvgl_state);
 MP_REGISTER_ROOT_POINTER(mp_obj_t mp_rlvgl_callback);
+#define st ((rlvgl_state_t *)MP_STATE_VM(mp_rlvgl_state))
+
+#if !MICROPY_MODULE_BUILTIN_INIT || !MICROPY_ENABLE_FINALISER
+#error "mp_rlvgl needs MICROPY_MODULE_BUILTIN_INIT and MICROPY_ENABLE_FINALISER (soft reset)"
+#endif
+
+// Close the link (the renderer keeps running; the next init lays the region
+// out afresh) and forget the state.
+static void forget_state(void) {
+    rlvgl_backend_set_bell_hook(NULL, NULL);
+    rlvgl_backend_close();
+    MP_STATE_VM(mp_rlvgl_state) = NULL;
+    MP_STATE_VM(mp_rlvgl_callback) = MP_OBJ_NULL;
+}
+
+static mp_obj_t state_del(mp_obj_t self_in) {
+    rlvgl_state_t *self = MP_OBJ_TO_PTR(self_in);
+    if ((void *)self == MP_STATE_VM(mp_rlvgl_state)) {
+        self->open = false;
+        forget_state();
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(state_del_obj, state_del);
+
+static const mp_rom_map_elem_t state_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&state_del_obj) },
+};
+static MP_DEFINE_CONST_DICT(state_locals, state_locals_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(rlvgl_state_type, MP_QSTR_mp_rlvgl_state, MP_TYPE_FLAG_NONE,
+    locals_dict, &state_locals);
 
 static MP_NORETURN void raise_status(ui_status_t s) {
     const char *msg = ui_status_message(s);
@@ -232,6 +270,10 @@ static MP_NOINLINE bool dispatch(void) {
 }
 
 static mp_obj_t scheduled_dispatch(mp_obj_t unused) {
+    (void)unused;
+    if (st == NULL) {
+        return mp_const_none;  // forgotten (soft reset) since it was scheduled
+    }
     st->dispatch_queued = 0;
     if (st->open) {
         dispatch();
@@ -244,10 +286,11 @@ static MP_DEFINE_CONST_FUN_OBJ_1(scheduled_dispatch_obj, scheduled_dispatch);
 static void bell_hook(void *ctx) {
     (void)ctx;
     #if MICROPY_ENABLE_SCHEDULER
-    if (!st->dispatch_queued && ring_used(&st->client.evt) != 0) {
-        st->dispatch_queued = 1;
+    rlvgl_state_t *s = st;
+    if (s != NULL && s->open && !s->dispatch_queued && ring_used(&s->client.evt) != 0) {
+        s->dispatch_queued = 1;
         if (!mp_sched_schedule(MP_OBJ_FROM_PTR(&scheduled_dispatch_obj), mp_const_none)) {
-            st->dispatch_queued = 0;  // queue full: the next sync delivers them
+            s->dispatch_queued = 0;  // queue full: the next sync delivers them
         }
     }
     #endif
@@ -264,8 +307,9 @@ static ui_status_t drain(void *ctx) {
 
 static void start(const rlvgl_config_t *cfg, uint32_t timeout_ms) {
     if (st == NULL) {
-        st = m_new0(rlvgl_state_t, 1);
-        MP_STATE_VM(mp_rlvgl_state) = st;
+        rlvgl_state_t *fresh = mp_obj_malloc_with_finaliser(rlvgl_state_t, &rlvgl_state_type);
+        memset((char *)fresh + sizeof(mp_obj_base_t), 0, sizeof(*fresh) - sizeof(mp_obj_base_t));
+        MP_STATE_VM(mp_rlvgl_state) = fresh;
     }
     st->open = false;
     void *region;
@@ -547,8 +591,17 @@ static mp_obj_t m_window_event(mp_obj_t d) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(m_window_event_obj, m_window_event);
 
+// Run at the first import in each VM (after a soft reset too): whatever the
+// root pointers held belongs to a heap that is gone.
+static mp_obj_t m___init__(void) {
+    forget_state();
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(m___init___obj, m___init__);
+
 static const mp_rom_map_elem_t globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_mp_rlvgl) },
+    { MP_ROM_QSTR(MP_QSTR___init__), MP_ROM_PTR(&m___init___obj) },
     { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&m_init_obj) },
     { MP_ROM_QSTR(MP_QSTR_deinit), MP_ROM_PTR(&m_deinit_obj) },
     { MP_ROM_QSTR(MP_QSTR_api_version), MP_ROM_PTR(&m_api_version_obj) },

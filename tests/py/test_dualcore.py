@@ -53,6 +53,11 @@ class _Pair:
             self.close()
             raise
 
+    def soft_reset(self):
+        out = self.dc.soft_reset()
+        self.dc.exec_raw("import sys\nsys.path.append('/rom/py')\n")
+        return out
+
     def run(self, code, timeout=120):
         return self.dc.exec_raw(code, timeout)
 
@@ -198,3 +203,37 @@ def test_a_renderer_that_never_starts_is_a_clear_error_from_init():
         out = pair.run("import mp_rlvgl as ui\ntry:\n    ui.init(timeout_ms=500)\n"
                        "except RuntimeError as e:\n    print('RuntimeError:', e)\n")
         assert out.strip() == "RuntimeError: the renderer is not running", out
+
+
+def test_soft_reset_with_the_display_open_and_events_pending_then_a_new_session():
+    """Ctrl-D (mpremote run does one) while the display is open, a callback
+    is set and taps wait undelivered: the next session starts from nothing."""
+    with _Pair() as pair:
+        pair.run("import mp_rlvgl as ui\nui.init(width=160, height=120, format='ARGB8888')\n"
+                 "got = []\nui.on_input(lambda e: got.append(e))\n"
+                 "for z in range(10):\n"
+                 "    ui.stack_add(z, {'kind': 'rect', 'x': 10 * z, 'y': 50, 'w': 8, 'h': 8, 'color': 0x00FF00})\n"
+                 "ui.present()\nui.sync()\n")
+        for i in range(3):
+            pair.dc.tap(10 * i + 2, 52)
+        deadline = time.monotonic() + 10
+        while pair.dc.fb_info()["inputs"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "soft reboot" in pair.soft_reset()
+        out = pair.run("import mp_rlvgl as ui\nimport gc\ngc.collect()\n"
+                       "ui.init(width=160, height=120, format='ARGB8888')\n"
+                       "ui.stack_add(0, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 20, 'h': 20, 'color': 0xFF0000})\n"
+                       "print(ui.present())\nui.sync()\ngc.collect()\nimport time\ntime.sleep_ms(100)\nui.sync()\n"
+                       "s = ui.stats()\nprint(s['nodes'], s['events'], s['errors'])\n")
+        assert out.split() == ["1", "1", "0", "0"], out
+        w, h, rgb = _m7_rgb(pair)
+        assert (w, h) == (160, 120)
+        assert rgb[(5 * w + 5) * 3:(5 * w + 5) * 3 + 3] == bytes((255, 0, 0))
+        assert rgb[(52 * w + 2) * 3:(52 * w + 2) * 3 + 3] == bytes((0, 0, 0))  # the old scene is gone
+        # Taps now reach the new session's callback, and only that one.
+        pair.run("got2 = []\nui.on_input(lambda e: got2.append(e['target']))\n")
+        pair.dc.tap(5, 5)
+        out = pair.run("import time\nt = time.ticks_ms()\n"
+                       "while not got2 and time.ticks_diff(time.ticks_ms(), t) < 10000:\n"
+                       "    time.sleep_ms(10)\nprint(got2)\n")
+        assert out.strip() == "[0]", out
