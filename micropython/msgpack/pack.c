@@ -16,6 +16,7 @@
 #include "py/objlist.h"
 #include "py/objstr.h"
 #include "py/objtuple.h"
+#include "py/objtype.h"
 #include "py/stream.h"
 #include "modmsgpack.h"
 
@@ -354,8 +355,12 @@ static mpk_status_t vstr_flush(mpk_writer_t *w, size_t need) {
     if (need == 0) {
         return MPK_OK;
     }
+    // v->len stays what it was: a Packer's bytes(), called from default(),
+    // sees the buffer as it was before this call.
+    size_t len = v->len;
     v->len = w->pos;
     vstr_hint_size(v, need > v->alloc ? need : v->alloc);  // raises MemoryError
+    v->len = len;
     w->buf = (uint8_t *)v->buf;
     w->cap = v->alloc;
     return MPK_OK;
@@ -438,7 +443,9 @@ static mp_obj_t msgpack_pack(size_t n_args, const mp_obj_t *args, mp_map_t *kw_a
     pack_opts_init(&o, vals);
     stream_sink_t s = { args[1], NULL };
     const mp_obj_type_t *type = mp_obj_get_type(args[1]);
-    if (MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
+    // io.IOBase subclasses (instance types) go through write(): their C
+    // protocol would hand Python a bytearray over buf, on this C stack.
+    if (!mp_obj_is_instance_type(type) && MP_OBJ_TYPE_HAS_SLOT(type, protocol)) {
         const mp_stream_p_t *p = MP_OBJ_TYPE_GET_SLOT(type, protocol);
         if (p->write != NULL) {
             s.proto = p;
@@ -506,13 +513,20 @@ static mp_obj_t packer_make_new(const mp_obj_type_t *type, size_t n_args, size_t
 
 typedef void (*packer_step_t)(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t arg);
 
-// Run a step with a writer on the Packer's buffer. On error the buffer is
-// emptied (as msgpack-python does); with autoreset the bytes are returned.
-static mp_obj_t packer_run(mp_obj_t self_in, packer_step_t step, mp_obj_t arg) {
+// How packer_run ends, as in msgpack-python 1.0.3: pack() empties the
+// buffer on error; the other methods leave what was there before the call
+// (msgpack-python leaves a partial map too, which would corrupt the next
+// output: we drop it). pack_ext_type() only appends; the others return the
+// buffer's bytes and empty it if autoreset, else None.
+enum { RUN_PACK, RUN_PART, RUN_APPEND };
+
+// Run a step with a writer on the Packer's buffer.
+static mp_obj_t packer_run(mp_obj_t self_in, packer_step_t step, mp_obj_t arg, int mode) {
     msgpack_packer_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->busy) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Packer is busy (re-entered from default)"));
     }
+    size_t before = self->buf.len;
     mpk_writer_t w;
     writer_on_vstr(&w, &self->buf, &self->opts);
     self->busy = true;
@@ -523,12 +537,12 @@ static mp_obj_t packer_run(mp_obj_t self_in, packer_step_t step, mp_obj_t arg) {
         nlr_pop();
     } else {
         self->busy = false;
-        self->buf.len = 0;
+        self->buf.len = mode == RUN_PACK ? 0 : before;
         nlr_jump(nlr.ret_val);
     }
     self->busy = false;
     self->buf.len = w.pos;
-    if (!self->autoreset) {
+    if (!self->autoreset || mode == RUN_APPEND) {
         return mp_const_none;
     }
     mp_obj_t out = mp_obj_new_bytes((const byte *)self->buf.buf, self->buf.len);
@@ -541,16 +555,22 @@ static void step_pack(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t obj) {
 }
 
 static mp_obj_t packer_pack(mp_obj_t self_in, mp_obj_t obj) {
-    return packer_run(self_in, step_pack, obj);
+    return packer_run(self_in, step_pack, obj, RUN_PACK);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(packer_pack_obj, packer_pack);
 
+// A count for a header: ValueError outside 0..2^32-1 on every port (not
+// OverflowError where it does not fit a machine word), as in CPython.
 static size_t header_count(mp_obj_t n_in) {
-    mp_int_t n = mp_obj_get_int(n_in);
-    if (n < 0) {
-        mp_raise_ValueError(MP_ERROR_TEXT("size must be non-negative"));
+    int64_t n;
+    if (!mp_obj_is_int(n_in)) {
+        n = mp_obj_get_int(n_in);  // a bool, or TypeError
+    } else if (!msgpack_int64(n_in, &n)) {
+        n = -1;
     }
-    check_len((size_t)n);
+    if (n < 0 || n > (int64_t)0xffffffff) {
+        mp_raise_ValueError(MP_ERROR_TEXT("size must be 0..2**32-1"));
+    }
     return (size_t)n;
 }
 
@@ -560,7 +580,7 @@ static void step_array_header(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t n)
 }
 
 static mp_obj_t packer_pack_array_header(mp_obj_t self_in, mp_obj_t n) {
-    return packer_run(self_in, step_array_header, n);
+    return packer_run(self_in, step_array_header, n, RUN_PART);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(packer_pack_array_header_obj, packer_pack_array_header);
 
@@ -570,7 +590,7 @@ static void step_map_header(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t n) {
 }
 
 static mp_obj_t packer_pack_map_header(mp_obj_t self_in, mp_obj_t n) {
-    return packer_run(self_in, step_map_header, n);
+    return packer_run(self_in, step_map_header, n, RUN_PART);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(packer_pack_map_header_obj, packer_pack_map_header);
 
@@ -595,7 +615,7 @@ static void step_map_pairs(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t pairs
 }
 
 static mp_obj_t packer_pack_map_pairs(mp_obj_t self_in, mp_obj_t pairs) {
-    return packer_run(self_in, step_map_pairs, pairs);
+    return packer_run(self_in, step_map_pairs, pairs, RUN_PART);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(packer_pack_map_pairs_obj, packer_pack_map_pairs);
 
@@ -610,7 +630,7 @@ static void step_ext(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t args_in) {
 
 static mp_obj_t packer_pack_ext_type(mp_obj_t self_in, mp_obj_t code, mp_obj_t data) {
     mp_obj_t args[2] = { code, data };
-    return packer_run(self_in, step_ext, MP_OBJ_FROM_PTR(args));
+    return packer_run(self_in, step_ext, MP_OBJ_FROM_PTR(args), RUN_APPEND);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(packer_pack_ext_type_obj, packer_pack_ext_type);
 
@@ -636,6 +656,9 @@ static MP_DEFINE_CONST_FUN_OBJ_1(packer_getbuffer_obj, packer_getbuffer);
 
 static mp_obj_t packer_reset(mp_obj_t self_in) {
     msgpack_packer_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->busy) {  // the pack in progress would set the length again
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Packer is busy (re-entered from default)"));
+    }
     self->buf.len = 0;
     return mp_const_none;
 }

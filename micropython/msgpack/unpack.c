@@ -11,9 +11,11 @@
 
 #include <string.h>
 
+#include "py/objarray.h"
 #include "py/objlist.h"
 #include "py/objstr.h"
 #include "py/objtuple.h"
+#include "py/objtype.h"
 #include "py/stream.h"
 #include "modmsgpack.h"
 
@@ -364,52 +366,91 @@ static uint8_t *gc_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_c
     return m_renew(uint8_t, old, old_cap, new_cap);  // raises MemoryError
 }
 
-// Read up to n bytes to buf. Returns the count (0 at the end of the
-// stream), or -1 when a non-blocking stream has nothing now. With `once`, a
-// stream's first short read ends the call; else it loops until n or EOF.
-static mp_int_t stream_read(mp_obj_t stream, uint8_t *buf, size_t n, bool once) {
+static void inbuf_reserve_raise(mpk_inbuf_t *b, size_t n) {
+    if (mpk_inbuf_reserve(b, n, gc_realloc, NULL) != MPK_OK) {
+        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
+    }
+}
+
+// The block a Python readinto() fills. It is never freed by us, so a stream
+// that keeps the view and writes to it later writes to memory the GC keeps
+// alive for it, not to a buffer that has moved or been freed.
+typedef struct scratch {
+    uint8_t *buf;
+    size_t cap;
+} scratch_t;
+
+// Append up to n bytes from the stream to b. Returns the count (0 at the
+// end of the stream), or -1 when a non-blocking stream has nothing now. With
+// `once`, a stream's first short read ends the call; else it loops until n
+// or EOF.
+//
+// Python code may run here (a stream's read or readinto, a callback the
+// scheduler runs while a C stream waits): the caller keeps it from reaching
+// b (Unpacker.busy), and no Python object is given b's memory: Python
+// streams read into the scratch block or return bytes, copied into b after
+// they returned. io.IOBase subclasses (instance types) count as Python
+// streams: their C protocol would hand b to readinto.
+static mp_int_t stream_append(mp_obj_t stream, mpk_inbuf_t *b, size_t n, bool once, scratch_t *scratch) {
     const mp_obj_type_t *type = mp_obj_get_type(stream);
-    if (MP_OBJ_TYPE_HAS_SLOT(type, protocol)
+    inbuf_reserve_raise(b, n);
+    if (!mp_obj_is_instance_type(type) && MP_OBJ_TYPE_HAS_SLOT(type, protocol)
         && ((const mp_stream_p_t *)MP_OBJ_TYPE_GET_SLOT(type, protocol))->read != NULL) {
         int err;
-        mp_uint_t got = mp_stream_rw(stream, buf, n, &err, once ? MP_STREAM_RW_ONCE : MP_STREAM_RW_READ);
+        mp_uint_t got = mp_stream_rw(stream, b->data + b->tail, n, &err, once ? MP_STREAM_RW_ONCE : MP_STREAM_RW_READ);
         if (err != 0) {
             if (mp_is_nonblocking_error(err)) {
                 return -1;
             }
             mp_raise_OSError(err);
         }
+        b->tail += got;
         return (mp_int_t)got;
     }
     mp_obj_t dest[3];
+    const uint8_t *src = NULL;
+    mp_int_t got = -1;
     #if MICROPY_PY_BUILTINS_MEMORYVIEW
     mp_load_method_maybe(stream, MP_QSTR_readinto, dest);
     if (dest[0] != MP_OBJ_NULL) {
-        dest[2] = mp_obj_new_memoryview('B', n, buf);
+        if (scratch->cap < n) {
+            scratch->buf = m_new(uint8_t, n);
+            scratch->cap = n;
+        }
+        dest[2] = mp_obj_new_memoryview('B' | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, n, scratch->buf);
         mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
         if (r == mp_const_none) {
             return -1;
         }
-        mp_int_t got = mp_obj_get_int(r);
+        got = mp_obj_get_int(r);
         if (got < 0 || (size_t)got > n) {
             mp_raise_ValueError(MP_ERROR_TEXT("readinto() returned a bad count"));
         }
-        return got;
+        src = scratch->buf;
     }
     #endif
-    mp_load_method(stream, MP_QSTR_read, dest);
-    dest[2] = MP_OBJ_NEW_SMALL_INT(n);
-    mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
-    if (r == mp_const_none) {
-        return -1;
+    mp_obj_t chunk = MP_OBJ_NULL;
+    if (src == NULL) {
+        mp_load_method(stream, MP_QSTR_read, dest);
+        dest[2] = MP_OBJ_NEW_SMALL_INT(n);
+        chunk = mp_call_method_n_kw(1, 0, dest);
+        if (chunk == mp_const_none) {
+            return -1;
+        }
+        mp_buffer_info_t bi;
+        mp_get_buffer_raise(chunk, &bi, MP_BUFFER_READ);
+        if (bi.len > n) {
+            mp_raise_ValueError(MP_ERROR_TEXT("read(n) returned more than n bytes"));
+        }
+        src = bi.buf;
+        got = (mp_int_t)bi.len;
     }
-    mp_buffer_info_t b;
-    mp_get_buffer_raise(r, &b, MP_BUFFER_READ);
-    if (b.len > n) {
-        mp_raise_ValueError(MP_ERROR_TEXT("read(n) returned more than n bytes"));
-    }
-    memcpy(buf, b.buf, b.len);
-    return (mp_int_t)b.len;
+    // The room reserved above is still there (nothing could reach b), so
+    // this allocates nothing and chunk cannot be collected under src.
+    inbuf_reserve_raise(b, (size_t)got);
+    memcpy(b->data + b->tail, src, (size_t)got);
+    b->tail += (size_t)got;
+    return got;
 }
 
 // How much to read when the decoder needs `need` more bytes and `have` are
@@ -436,6 +477,7 @@ static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw
     unpack_ctx_t c = { &o, frames };
     mpk_decoder_t d;
     mpk_inbuf_t b;
+    scratch_t scratch = { NULL, 0 };
     mpk_decoder_init(&d, &mp_visitor, &c, &o.limits, frames, INLINE_FRAMES);
     mpk_inbuf_init(&b, max);
     for (;;) {
@@ -454,10 +496,7 @@ static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw
         // Read what the decoder needs, but grow the buffer only with what
         // arrives: a header that announces 50 MB allocates nothing up front.
         size_t need = read_chunk(d.need, mpk_inbuf_pending(&b));
-        if (mpk_inbuf_reserve(&b, need, gc_realloc, NULL) != MPK_OK) {
-            mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
-        }
-        mp_int_t got = stream_read(stream, b.data + b.tail, need, false);
+        mp_int_t got = stream_append(stream, &b, need, false, &scratch);
         if (got < 0) {
             mp_raise_OSError(MP_EAGAIN);
         }
@@ -465,7 +504,6 @@ static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw
             mp_raise_msg(&msgpack_type_OutOfData, b.tail > 0
                 ? MP_ERROR_TEXT("stream ended inside an object") : MP_ERROR_TEXT("stream ended before an object"));
         }
-        b.tail += (size_t)got;
     }
 }
 MP_DEFINE_CONST_FUN_OBJ_KW(msgpack_unpack_obj, 1, msgpack_unpack);
@@ -483,7 +521,8 @@ typedef struct _msgpack_unpacker_obj_t {
     mp_obj_t file_like;          // MP_OBJ_NULL: none, or it ended
     size_t read_size;
     uint64_t offset;             // stream position of buf.head
-    bool busy;                   // hooks may not re-enter
+    scratch_t scratch;           // what a Python readinto() fills
+    bool busy;                   // in the decoder or the stream: callbacks may not re-enter
     bool skipping;               // the object in progress is being skipped
 } msgpack_unpacker_obj_t;
 
@@ -510,6 +549,8 @@ static mp_obj_t unpacker_make_new(const mp_obj_type_t *type, size_t n_args, size
     mpk_decoder_init(&self->dec, &mp_visitor, &self->ctx, &self->opts.limits, self->frames, INLINE_FRAMES);
     mpk_inbuf_init(&self->buf, max);
     self->offset = 0;
+    self->scratch.buf = NULL;
+    self->scratch.cap = 0;
     self->busy = false;
     self->skipping = false;
     return MP_OBJ_FROM_PTR(self);
@@ -517,7 +558,7 @@ static mp_obj_t unpacker_make_new(const mp_obj_type_t *type, size_t n_args, size
 
 static void unpacker_check(msgpack_unpacker_obj_t *self) {
     if (self->busy) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Unpacker is busy (re-entered from a hook)"));
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Unpacker is busy (re-entered from a hook or the stream)"));
     }
 }
 
@@ -537,14 +578,25 @@ static mp_obj_t unpacker_feed(mp_obj_t self_in, mp_obj_t data) {
 static MP_DEFINE_CONST_FUN_OBJ_2(unpacker_feed_obj, unpacker_feed);
 
 // Read more from file_like. False if it has nothing now (a non-blocking
-// stream); at its end it is forgotten.
+// stream); at its end it is forgotten. The stream may be Python code that
+// calls back into this Unpacker: it finds it busy.
 static bool unpacker_read_more(msgpack_unpacker_obj_t *self) {
     size_t room = self->buf.max - (self->buf.tail - self->buf.start);
     size_t n = self->read_size < room ? self->read_size : room;
-    if (n == 0 || mpk_inbuf_reserve(&self->buf, n, gc_realloc, NULL) != MPK_OK) {
+    if (n == 0) {
         mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
     }
-    mp_int_t got = stream_read(self->file_like, self->buf.data + self->buf.tail, n, true);
+    mp_int_t got;
+    nlr_buf_t nlr;
+    self->busy = true;
+    if (nlr_push(&nlr) == 0) {
+        got = stream_append(self->file_like, &self->buf, n, true, &self->scratch);
+        nlr_pop();
+    } else {
+        self->busy = false;
+        nlr_jump(nlr.ret_val);
+    }
+    self->busy = false;
     if (got < 0) {
         return false;
     }
@@ -552,7 +604,6 @@ static bool unpacker_read_more(msgpack_unpacker_obj_t *self) {
         self->file_like = MP_OBJ_NULL;
         return false;
     }
-    self->buf.tail += (size_t)got;
     return true;
 }
 

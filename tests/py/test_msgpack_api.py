@@ -231,8 +231,53 @@ def test_packer_headers_and_pairs():
     assert stream == msgpack.packb([1, 2, 3])
     assert p.pack_map_header(1) + p.pack('k') + p.pack('v') == msgpack.packb({'k': 'v'})
     assert p.pack_map_pairs([('a', 1), ('b', 2)]) == b'\x82\xa1a\x01\xa1b\x02'
-    assert p.pack_ext_type(3, b'xy') == b'\xd5\x03xy'
+    # As msgpack-python 1.0.3: pack_ext_type() appends to the buffer and
+    # returns None, even with autoreset; the next autoreset call returns it.
+    assert p.pack_ext_type(3, b'xy') is None
+    assert p.bytes() == b'\xd5\x03xy'
+    assert p.pack(1) == b'\xd5\x03xy\x01' and p.bytes() == b''
     raises(ValueError, p.pack_array_header, -1)
+
+
+def test_packer_methods_return_and_autoreset_like_msgpack_python():
+    for autoreset in (True, False):
+        p = msgpack.Packer(autoreset=autoreset)
+        results = [p.pack_array_header(2), p.pack(1), p.pack_map_header(1), p.pack('k'),
+                   p.pack_map_pairs([('a', 1)]), p.pack_ext_type(1, b'e'), p.pack_ext_type(2, b'')]
+        stream = b'\x92\x01\x81\xa1k\x81\xa1a\x01'
+        ext = b'\xd4\x01e\xc7\x00\x02'
+        if autoreset:
+            assert results[:5] == [b'\x92', b'\x01', b'\x81', b'\xa1k', b'\x81\xa1a\x01']
+        else:
+            assert results[:5] == [None] * 5
+        assert results[5:] == [None, None]
+        assert p.bytes() == (ext if autoreset else stream + ext)
+        assert bytes(p.getbuffer()) == p.bytes()
+        assert p.reset() is None and p.bytes() == b''
+
+
+def test_packer_errors_keep_or_empty_the_buffer_like_msgpack_python():
+    for autoreset in (True, False):
+        p = msgpack.Packer(autoreset=autoreset)
+        p.pack_ext_type(1, b'e')
+        if not autoreset:
+            p.pack(5)
+        before = p.bytes()
+        # Refused before anything is written: the buffer is kept.
+        raises(ValueError, p.pack_array_header, 2 ** 32)
+        raises(ValueError, p.pack_map_header, 2 ** 32)
+        raises(ValueError, p.pack_ext_type, 128, b'x')
+        raises(TypeError, p.pack_ext_type, 1, 5)
+        assert p.bytes() == before
+        # A map that fails half-way is dropped, what came before it kept.
+        raises(TypeError, p.pack_map_pairs, [(1, 2), (3, object())])
+        raises(TypeError, p.pack_map_pairs, [(1, 2), 3])
+        raises(ValueError, p.pack_map_pairs, [(1, 2, 3)])
+        assert p.bytes() == before
+        # pack() that fails empties the buffer, as msgpack-python's does.
+        raises(TypeError, p.pack, [1, object()])
+        assert p.bytes() == b''
+        assert p.pack(7) == (b'\x07' if autoreset else None)
 
 
 def test_packer_error_leaves_it_usable():

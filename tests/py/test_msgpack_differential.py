@@ -267,3 +267,186 @@ def test_streaming_unpacker_agrees():
         got_b.extend(normalize(x) for x in b)
     assert got_a == got_b and len(got_a) == 200
     assert a.tell() == b.tell() == len(stream)
+
+
+# --- The Packer and Unpacker API, method by method --------------------------
+#
+# Each script runs the same calls on ours and on the reference and records
+# what every call returned (or the exception type) and the Packer's buffer
+# after it. Where we differ on purpose, DELIBERATE below says so and the test
+# checks our side of it.
+
+PACKER_SCRIPTS = [
+    [('pack', 1)], [('pack', object())], [('pack', 1), ('pack', object()), ('pack', 2)],
+    [('pack_array_header', 2)], [('pack_array_header', 2 ** 32 - 1)],
+    [('pack', 1), ('pack_array_header', 2 ** 32)], [('pack_array_header', 'x')],
+    [('pack_map_header', 2)], [('pack', 1), ('pack_map_header', 2 ** 32)],
+    [('pack_map_pairs', [(1, 2), ('a', b'b')])], [('pack_map_pairs', {1: 2}.items())],
+    [('pack_map_pairs', 5)],
+    [('pack_ext_type', 1, b'abc')], [('pack_ext_type', -1, b'')],
+    [('pack_ext_type', 5, bytearray(b'x' * 300))],
+    [('pack', 1), ('pack_ext_type', 1, b'abc'), ('pack', 2), ('pack_ext_type', 2, b'')],
+    [('pack_ext_type', 1, b'a'), ('pack_array_header', 1), ('pack_map_pairs', [])],
+    [('pack_ext_type', 1, 2)], [('pack_ext_type', 1)],
+    [('reset',)], [('pack', 1), ('reset',), ('pack', 2)], [('pack', [1, 2]), ('bytes',)],
+    [('pack', 'x'), ('getbuffer',)],
+]
+
+DELIBERATE = """
+pack_array_header(-1) / pack_map_header(-1): 1.0.3 writes a 0xffffffff header
+    (a size_t wrap); ours raise ValueError and write nothing.
+pack_array_header(1.5): 1.0.3 truncates a float count; ours raise TypeError.
+pack_ext_type(code outside -128..127): 1.0.3 wraps it to a byte; ours raise ValueError.
+pack_ext_type(1.0, ...) and (1, 'str'): 1.0.3 coerces; ours raise TypeError.
+pack_ext_type(1, memoryview): 1.0.3 raises TypeError after writing the header; ours pack it.
+pack_map_pairs failing half-way: 1.0.3 leaves the partial map in the buffer (the
+    next output is corrupt); ours drop it and keep what was there before the call.
+Packer.pack while getbuffer()'s view is alive: 1.0.3 may move the buffer under
+    the view; ours raise BufferError.
+Unpacker.read_bytes / read_*_header with an object partly unpacked: 1.0.3 reads
+    past the partial object; ours raise ValueError.
+Unpacker.read_bytes(-1): 1.0.3 raises SystemError; ours ValueError.
+Re-entering an Unpacker from a hook or file_like.read, or a Packer from
+    default(): 1.0.3 allows it; ours raise RuntimeError.
+unpack(stream): 1.0.3 reads the whole stream; ours exactly one object.
+"""
+
+
+def run_packer_script(mod, script, autoreset):
+    p = mod.Packer(autoreset=autoreset)
+    trace = []
+    for call in script:
+        name, args = call[0], call[1:]
+        try:
+            r = getattr(p, name)(*args)
+            if isinstance(r, memoryview):
+                r = ('view', bytes(r))
+                trace.append(('ok', r))
+                continue  # a live view pins the buffer (and makes bytes() differ in type)
+            trace.append(('ok', r))
+        except Exception as e:  # noqa: BLE001
+            trace.append(('raise', type(e).__name__))
+        trace.append(p.bytes())
+    return trace
+
+
+def test_packer_methods_agree_with_the_reference():
+    ref = reference()
+    for script in PACKER_SCRIPTS:
+        for autoreset in (True, False):
+            a = run_packer_script(ours, script, autoreset)
+            b = run_packer_script(ref, script, autoreset)
+            assert a == b, (script, autoreset, a, b)
+
+
+def test_packer_deliberate_differences():
+    ref = reference()
+    p = ours.Packer(autoreset=False)
+    p.pack(1)
+    for args in ((-1,), (1.5,)):
+        assert outcome(lambda: p.pack_array_header(*args))[0] == 'raise'
+        assert outcome(lambda: p.pack_map_header(*args))[0] == 'raise'
+    for args in ((128, b'x'), (1.0, b'x'), (1, 'str')):
+        assert outcome(lambda: p.pack_ext_type(*args))[0] == 'raise'
+    assert p.bytes() == b'\x01'
+    assert p.pack_ext_type(1, memoryview(b'xy')) is None and p.bytes() == b'\x01\xd5\x01xy'
+    for mod in (ours, ref):
+        q = mod.Packer(autoreset=False)
+        q.pack(1)
+        r = outcome(lambda: q.pack_map_pairs([(1, 2), (3, object())]))
+        assert r == ('raise', 'TypeError')
+        assert q.bytes() == (b'\x01' if mod is ours else b'\x01\x82\x01\x02\x03')
+    q = ours.Packer(autoreset=False)
+    view = q.getbuffer()
+    assert outcome(lambda: q.pack(1)) == ('raise', 'BufferError')
+    view.release()
+
+
+UNPACKER_CASES = [
+    # (feed bytes or None, file bytes or None, calls)
+    (b'\x01', None, ['unpack', 'unpack']),
+    (b'\x01\x02', None, ['unpack', 'tell', 'unpack', 'tell', 'unpack']),
+    (b'\x92\x01', None, ['unpack', 'tell']),
+    (b'\x92\x01\x02\x03', None, ['skip', 'tell', 'unpack', 'skip']),
+    (b'\xc1\x01', None, ['unpack', 'tell']),
+    (b'\xc1', None, ['skip']),
+    (b'\x92\x01\x02', None, ['read_array_header', 'unpack', 'tell']),
+    (b'\xdc\x00\x05', None, ['read_array_header', 'tell']),
+    (b'\x81\x01\x02', None, ['read_array_header', 'read_map_header', 'unpack', 'unpack']),
+    (b'\x91\x01', None, ['read_map_header']),
+    (b'\xdc\x00', None, ['read_array_header', 'tell']),
+    (b'', None, ['read_array_header', 'read_map_header', 'skip', 'unpack', 'next']),
+    (b'\x01\x02\x03', None, [('read_bytes', 2), ('read_bytes', 5), 'tell', ('read_bytes', 0)]),
+    (b'\x01\x02\x92', None, ['list', 'tell']),
+    (None, b'\x01\x02\x03', [('read_bytes', 2), 'unpack', 'tell', 'unpack']),
+    (None, b'\x01\x02\x03', [('read_bytes', 5), 'tell']),
+    (None, b'\x01\x92\x02', ['list', 'tell']),
+    (None, b'\x92\x01', ['unpack']),
+    (None, b'\x01', [('feed', b'\x01'), 'unpack']),
+    (b'\x01', None, [('feed', b'\x02'), ('feed', bytearray(b'\x03')), ('feed', memoryview(b'\x04')),
+                     'list', ('feed', 'str'), ('feed', 1)]),
+]
+
+
+def run_unpacker_case(mod, feed, file_bytes, calls):
+    import io
+
+    u = mod.Unpacker(io.BytesIO(file_bytes)) if file_bytes is not None else mod.Unpacker()
+    trace = []
+    if feed is not None:
+        trace.append(outcome(lambda: u.feed(feed)))
+    for call in calls:
+        name, args = (call, ()) if isinstance(call, str) else (call[0], call[1:])
+        if name == 'list':
+            trace.append(outcome(lambda: [normalize(x) for x in u]))
+        elif name == 'next':
+            trace.append(outcome(lambda: next(u)))
+        else:
+            trace.append(outcome(lambda: getattr(u, name)(*args)))
+    return trace
+
+
+def test_unpacker_methods_agree_with_the_reference():
+    ref = reference()
+    for feed, file_bytes, calls in UNPACKER_CASES:
+        a = run_unpacker_case(ours, feed, file_bytes, calls)
+        b = run_unpacker_case(ref, feed, file_bytes, calls)
+        assert a == b, (feed, file_bytes, calls, a, b)
+
+
+def test_unpacker_construction_agrees_with_the_reference():
+    ref = reference()
+    import io
+
+    cases = [
+        ((object(),), {}), ((type('NotCallable', (), {'read': 1})(),), {}), ((None, 5), {}),
+        ((), dict(read_size=10, max_buffer_size=5)), ((), dict(object_hook=len, object_pairs_hook=len)),
+        ((), dict(object_hook=1)), ((), dict(list_hook=1)), ((), dict(ext_hook=1)),
+        ((), dict(timestamp=5)), ((io.BytesIO(),), dict(read_size=3)),
+    ]
+    for args, kwargs in cases:
+        a = outcome(lambda: type(ours.Unpacker(*args, **kwargs)).__name__)
+        b = outcome(lambda: type(ref.Unpacker(*args, **kwargs)).__name__)
+        assert a == b, (args, kwargs, a, b)
+    full = outcome(lambda: ours.Unpacker(max_buffer_size=3).feed(b'1234'))
+    assert full == outcome(lambda: ref.Unpacker(max_buffer_size=3).feed(b'1234')) == ('raise', 'BufferFull')
+
+
+def test_module_functions_agree_with_the_reference():
+    ref = reference()
+    import io
+
+    calls = [
+        lambda m: m.packb([1]), lambda m: m.packb(1, None), lambda m: m.dumps({'a': 1}),
+        lambda m: m.pack([1], io.BytesIO()), lambda m: m.dump([1], io.BytesIO()),
+        lambda m: (lambda s: (m.pack([1.0], s, use_single_float=True), s.getvalue()))(io.BytesIO()),
+        lambda m: m.unpackb(b'\x01'), lambda m: m.loads(b'\x01'), lambda m: m.unpackb(b'\x01\x02'),
+        lambda m: m.unpackb(b''), lambda m: m.unpackb(b'\x92\x01'), lambda m: m.unpackb(b'\xc1'),
+        lambda m: m.unpackb('x'), lambda m: m.unpackb(b'\x01', None), lambda m: m.unpackb(b'\x80', object_hook=1),
+        lambda m: m.unpack(io.BytesIO(b'\x01')), lambda m: m.load(io.BytesIO(b'\x91\x01')),
+        lambda m: m.ExtType(128, b''), lambda m: m.ExtType(1, 'x'), lambda m: m.Timestamp(1, 10 ** 9),
+    ]
+    for i, call in enumerate(calls):
+        a = outcome(lambda: normalize(call(ours)))
+        b = outcome(lambda: normalize(call(ref)))
+        assert a == b, (i, a, b)

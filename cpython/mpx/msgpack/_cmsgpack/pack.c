@@ -589,6 +589,7 @@ typedef struct packer_obj {
     PyObject *default_;         // strong references behind opts' borrowed ones
     PyObject *unicode_errors;
     int autoreset;
+    int busy;                   // packing: default() may not re-enter
     uint8_t *buf;
     size_t len;
     size_t cap;
@@ -610,10 +611,18 @@ static mpk_status_t packer_flush(mpk_writer_t *w, size_t need) {
     }
     w->buf = buf;
     w->cap = cap;
+    packer_obj *self = w->ctx;  // bytes() from default() must not read the old block
+    self->buf = buf;
+    self->cap = cap;
     return MPK_OK;
 }
 
-static int packer_check_exports(packer_obj *self) {
+// Refuse to change the buffer while default() runs or a view of it exists.
+static int packer_check_unlocked(packer_obj *self) {
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "Packer is busy (re-entered from default)");
+        return -1;
+    }
     if (self->exports > 0) {
         PyErr_SetString(PyExc_BufferError, "Existing exports of data: Packer cannot be changed");
         return -1;
@@ -635,7 +644,7 @@ static int packer_init(PyObject *op, PyObject *args, PyObject *kwargs) {
         &buf_size)) {
         return -1;
     }
-    if (packer_check_exports(self) < 0) {
+    if (packer_check_unlocked(self) < 0) {
         return -1;
     }
     Py_XINCREF(default_);
@@ -701,13 +710,17 @@ static PyObject *packer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
     return (PyObject *)self;
 }
 
-// Run fn with a writer over the Packer's buffer, then return the buffer's
-// bytes (autoreset) or None. On error the buffer is emptied, as in
-// msgpack-python.
+// Run fn with a writer over the Packer's buffer, as msgpack-python 1.0.3
+// does: pack() empties the buffer on error; the other methods leave what
+// was there before the call (msgpack-python leaves a partial map too, which
+// would corrupt the next output: we drop it). pack_ext_type() only appends;
+// the others return the buffer's bytes and empty it if autoreset, else None.
 typedef int (*packer_step)(packer_obj *self, mpk_writer_t *w, void *arg);
 
-static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg) {
-    if (packer_check_exports(self) < 0) {
+enum { RUN_PACK, RUN_PART, RUN_APPEND };
+
+static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg, int mode) {
+    if (packer_check_unlocked(self) < 0) {
         return NULL;
     }
     if (self->buf == NULL) {
@@ -718,15 +731,19 @@ static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg) {
     mpk_writer_init(&w, self->buf, self->cap, packer_flush, self);
     mpk_writer_set_compat(&w, !self->opts.use_bin_type);
     w.pos = self->len;
+    self->busy = 1;
     int r = fn(self, &w, arg);
+    self->busy = 0;
     self->buf = w.buf;
     self->cap = w.cap;
     if (r < 0) {
-        self->len = 0;
+        if (mode == RUN_PACK) {
+            self->len = 0;
+        }
         return NULL;
     }
     self->len = w.pos;
-    if (!self->autoreset) {
+    if (!self->autoreset || mode == RUN_APPEND) {
         Py_RETURN_NONE;
     }
     PyObject *out = PyBytes_FromStringAndSize((const char *)self->buf, (Py_ssize_t)self->len);
@@ -739,7 +756,7 @@ static int step_pack(packer_obj *self, mpk_writer_t *w, void *arg) {
 }
 
 static PyObject *packer_pack(PyObject *op, PyObject *obj) {
-    return packer_run((packer_obj *)op, step_pack, obj);
+    return packer_run((packer_obj *)op, step_pack, obj, RUN_PACK);
 }
 
 typedef struct header_arg {
@@ -767,7 +784,7 @@ static PyObject *packer_pack_array_header(PyObject *op, PyObject *arg) {
     if (h.n == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    return packer_run((packer_obj *)op, step_header, &h);
+    return packer_run((packer_obj *)op, step_header, &h, RUN_PART);
 }
 
 static PyObject *packer_pack_map_header(PyObject *op, PyObject *arg) {
@@ -775,7 +792,7 @@ static PyObject *packer_pack_map_header(PyObject *op, PyObject *arg) {
     if (h.n == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    return packer_run((packer_obj *)op, step_header, &h);
+    return packer_run((packer_obj *)op, step_header, &h, RUN_PART);
 }
 
 static int step_pairs(packer_obj *self, mpk_writer_t *w, void *arg) {
@@ -821,7 +838,7 @@ static int step_pairs(packer_obj *self, mpk_writer_t *w, void *arg) {
 }
 
 static PyObject *packer_pack_map_pairs(PyObject *op, PyObject *pairs) {
-    return packer_run((packer_obj *)op, step_pairs, pairs);
+    return packer_run((packer_obj *)op, step_pairs, pairs, RUN_PART);
 }
 
 typedef struct ext_arg {
@@ -849,7 +866,7 @@ static PyObject *packer_pack_ext_type(PyObject *op, PyObject *args) {
     if (!PyArg_ParseTuple(args, "ly*:pack_ext_type", &e.code, &e.data)) {
         return NULL;
     }
-    PyObject *r = packer_run((packer_obj *)op, step_ext, &e);
+    PyObject *r = packer_run((packer_obj *)op, step_ext, &e, RUN_APPEND);
     PyBuffer_Release(&e.data);
     return r;
 }
@@ -863,7 +880,7 @@ static PyObject *packer_bytes(PyObject *op, PyObject *unused) {
 static PyObject *packer_reset(PyObject *op, PyObject *unused) {
     (void)unused;
     packer_obj *self = (packer_obj *)op;
-    if (packer_check_exports(self) < 0) {
+    if (packer_check_unlocked(self) < 0) {
         return NULL;
     }
     self->len = 0;
@@ -877,6 +894,10 @@ static PyObject *packer_getbuffer(PyObject *op, PyObject *unused) {
 
 static int packer_getbuf(PyObject *op, Py_buffer *view, int flags) {
     packer_obj *self = (packer_obj *)op;
+    if (self->busy) {  // the writer may still move the buffer
+        PyErr_SetString(PyExc_BufferError, "Packer is busy (re-entered from default)");
+        return -1;
+    }
     if (PyBuffer_FillInfo(view, op, self->buf, (Py_ssize_t)self->len, 1, flags) < 0) {
         return -1;
     }
@@ -899,7 +920,8 @@ static PyMethodDef packer_methods[] = {
     { "pack_map_pairs", packer_pack_map_pairs, METH_O,
       PyDoc_STR("pack_map_pairs(pairs)\n--\n\nPack a sequence of (key, value) pairs as a map.") },
     { "pack_ext_type", packer_pack_ext_type, METH_VARARGS,
-      PyDoc_STR("pack_ext_type(typecode, data)\n--\n\nPack an extension of the given type.") },
+      PyDoc_STR("pack_ext_type(typecode, data)\n--\n\n"
+          "Append an extension of the given type to the buffer (no autoreset); return None.") },
     { "bytes", packer_bytes, METH_NOARGS,
       PyDoc_STR("bytes()\n--\n\nThe internal buffer's contents as bytes.") },
     { "reset", packer_reset, METH_NOARGS,

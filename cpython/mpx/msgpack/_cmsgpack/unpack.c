@@ -550,9 +550,13 @@ static int inbuf_reserve(cmsgpack_state *st, mpk_inbuf_t *b, size_t n) {
 
 // Call read(n) and append what it returns. Returns the number of bytes
 // appended (0 at the end of the stream, -2 if a non-blocking stream has
-// nothing now), or -1 with an exception set.
+// nothing now), or -1 with an exception set. Nothing points into the buffer
+// while read() runs: the chunk is appended only after it returned, as
+// msgpack-python does, so a read() that changed the buffer cannot make the
+// copy land outside it.
 static Py_ssize_t inbuf_read(cmsgpack_state *st, mpk_inbuf_t *b, PyObject *read, size_t n) {
-    if (inbuf_reserve(st, b, n) < 0) {
+    if (n > b->max - (b->tail - b->start)) {
+        PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
         return -1;
     }
     PyObject *chunk = PyObject_CallFunction(read, "n", (Py_ssize_t)n);
@@ -573,7 +577,9 @@ static Py_ssize_t inbuf_read(cmsgpack_state *st, mpk_inbuf_t *b, PyObject *read,
         // The extra bytes would belong to what follows: refuse to drop them.
         PyErr_Format(PyExc_ValueError, "read(%zd) returned %zd bytes", (Py_ssize_t)n, got);
         got = -1;
-    } else {
+    } else if (inbuf_reserve(st, b, (size_t)got) < 0) {
+        got = -1;
+    } else if (got > 0) {
         memcpy(b->data + b->tail, view.buf, (size_t)got);
         b->tail += (size_t)got;
     }
@@ -669,7 +675,7 @@ typedef struct unpacker_obj {
     PyObject *file_like_read;
     size_t read_size;
     unsigned long long offset; // stream position of buf.head (tell())
-    int busy;                  // inside the decoder: hooks may not re-enter
+    int busy;                  // in the decoder or read(): callbacks may not re-enter
     int skipping;              // the object in progress is being skipped
     int ready;                 // __init__ done
 } unpacker_obj;
@@ -699,7 +705,7 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     unpack_args a;
     unpack_args_defaults(&a);
     if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook)");
+        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook or read())");
         return -1;
     }
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$n" UNPACK_FMT "n:Unpacker", kwlist,
@@ -819,7 +825,7 @@ static int unpacker_check(unpacker_obj *self) {
         return -1;
     }
     if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook)");
+        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook or read())");
         return -1;
     }
     return 0;
@@ -860,7 +866,11 @@ static int unpacker_read_more(unpacker_obj *self) {
         PyErr_SetString(self->st->BufferFull, "buffer is full: max_buffer_size reached");
         return -1;
     }
+    // read() is Python code: it may call back into this Unpacker, which
+    // must not change the buffer or the stream under this call.
+    self->busy = 1;
     Py_ssize_t got = inbuf_read(self->st, &self->buf, self->file_like_read, n);
+    self->busy = 0;
     if (got == -1) {
         return -1;
     }
