@@ -237,3 +237,32 @@ def test_soft_reset_with_the_display_open_and_events_pending_then_a_new_session(
                        "while not got2 and time.ticks_diff(time.ticks_ms(), t) < 10000:\n"
                        "    time.sleep_ms(10)\nprint(got2)\n")
         assert out.strip() == "[0]", out
+
+
+def test_a_corrupt_region_is_a_clear_error_then_init_starts_afresh():
+    """Records scribbled over in the shared RAM: the renderer stops on them,
+    the M7 says the link is corrupt (no hang), refuses to queue more, and the
+    next init() lays a fresh link out."""
+    import struct
+
+    with _Pair() as pair:
+        pair.run("import mp_rlvgl as ui\nui.init(width=160, height=120)\n"
+                 "ui.stack_add(1, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 5, 'h': 5, 'color': 1})\nui.sync()\n")
+        cmd_offset = struct.unpack_from("<I", pair.dc.mem, 12)[0]
+        pair.dc.stop_m4()
+        pair.run("for z in range(5):\n"
+                 "    ui.stack_add(10 + z, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 5, 'h': 5, 'color': 1})\n")
+        data = cmd_offset + 96  # the ring's data follows its 96-byte header
+        pair.dc.mem[data:data + 4096] = b"\xff" * 4096
+        pair.dc.continue_m4()
+        t0 = time.monotonic()
+        out = pair.run("def attempt(f):\n    try:\n        f()\n        return 'ok'\n"
+                       "    except Exception as e:\n        return '{}: {}'.format(type(e).__name__, e)\n"
+                       "print(attempt(ui.sync))\n"
+                       "print(attempt(lambda: ui.stack_add(99, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 1, 'h': 1, 'color': 1})))\n"
+                       "ui.init(width=160, height=120)\n"
+                       "ui.stack_add(1, {'kind': 'rect', 'x': 0, 'y': 0, 'w': 5, 'h': 5, 'color': 1})\n"
+                       "print(ui.present())\nui.sync()\nprint(ui.stats()['nodes'])\n")
+        assert time.monotonic() - t0 < 30
+        corrupt = "RuntimeError: the shared region or a record is corrupt"
+        assert out.splitlines() == [corrupt, corrupt, "1", "1"], out

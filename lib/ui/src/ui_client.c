@@ -88,7 +88,7 @@ static ui_status_t wait_until(ui_client_t *c, bool (*ready)(ui_client_t *, void 
     ui_status_t st = UI_OK;
     for (;;) {
         if (renderer_failed(c)) {
-            st = UI_E_NO_RENDERER;
+            st = UI_E_PROTOCOL;  // it found the region corrupt and stopped
         } else if (ready(c, arg)) {
             break;
         } else if (elapsed(c, start) >= c->timeout_ms) {
@@ -125,6 +125,9 @@ static bool all_done(ui_client_t *c, void *arg) {
 
 // Send one command, waiting up to the timeout for room.
 static ui_status_t send(ui_client_t *c, const ui_cmd_t *cmd) {
+    if (renderer_failed(c)) {
+        return UI_E_PROTOCOL;  // nothing more goes onto a link the renderer gave up
+    }
     uint8_t rec[UI_REC_MAX];
     pending_t p = {rec, ui_cmd_encode(rec, cmd), RING_FULL};
     if (!written(c, &p)) {

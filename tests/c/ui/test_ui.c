@@ -425,7 +425,9 @@ static void test_link_one_thread(void) {
     atomic_store(&rh->head, atomic_load(&rh->head) + 5000u);
     CHECK_EQ(ui_renderer_poll(&rend, 10), 0);
     CHECK_EQ(atomic_load(&h->state), UI_STATE_FAILED);
-    CHECK_EQ(ui_client_sync(&client), UI_E_NO_RENDERER);
+    CHECK_EQ(ui_client_sync(&client), UI_E_PROTOCOL);
+    ui_node_t late = {.kind = UI_KIND_RECT, .w = 1, .h = 1};
+    CHECK_EQ(ui_client_add(&client, 3000, &late), UI_E_PROTOCOL);  // refused, not queued
 }
 
 int main(void) {
