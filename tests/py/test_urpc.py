@@ -10,7 +10,7 @@ import errno
 import gc
 
 import urpc_loop
-from mpxtest import raises
+from mpxtest import IS_MICROPYTHON, raises
 
 try:
     from mpx import urpc, msgpack, _urpc
@@ -89,6 +89,52 @@ def test_nothing_outside_allow_and_no_private_names():
     assert fx.add(1, 2) == 3
 
 
+GC_SERVED = ('collect', 'enable', 'disable', 'isenabled', 'mem_alloc', 'mem_free', 'threshold')
+
+
+def test_gc_serves_collect_and_memory_figures_only():
+    # CPython's gc hands out any object on the server (get_objects,
+    # get_referrers); what is served is MicroPython's gc API.
+    client, server, end, fx = setup()
+    for g in (client.import_('gc'), fx.collector):      # however it was reached
+        g.collect()
+        assert g.isenabled() is True
+        if IS_MICROPYTHON:
+            assert g.mem_free() > 0 and g.mem_alloc() > 0
+        assert set(client._call(urpc.OP_SHAPE, g._s)) <= set(GC_SERVED)
+        c = fx.Counter(1)
+        for name in ('get_objects', 'get_referrers', 'get_referents', 'garbage', 'callbacks',
+                     'set_debug', 'freeze'):
+            raises(AttributeError, getattr, g, name)
+            raises(AttributeError, client.getattr_, g, name)
+            raises(AttributeError, client._call, urpc.OP_CALLMETHOD, g, name, ())
+            raises(AttributeError, client._call, urpc.OP_CALLMETHOD, g, name, (c,))
+            raises(AttributeError, client.setattr_, g, name, None)
+    assert fx.add(1, 2) == 3
+
+
+def test_no_walk_reaches_the_server_namespaces():
+    client, server, end, fx = setup()
+    c = fx.Counter(1)
+    add, same = fx.functions()                  # functions as references
+    assert add(2, 2) == 4 and same(c) == c
+    for target in (fx, fx.Counter, c, add):
+        for name in ('__class__', '__mro__', '__dict__', '__globals__', '__builtins__',
+                     '__module__', '__closure__', '__code__', '__self__'):
+            raises(AttributeError, client.getattr_, target, name)
+            raises(AttributeError, client._call, urpc.OP_CALLMETHOD, target, name, ())
+    raises(ImportError, client.import_, 'sys')
+    raises(ImportError, getattr, fx, 'system')          # sys, as an attribute
+    raises(ImportError, fx.loaded_modules)              # sys.modules, as a result
+    # A generator's frame would open f_globals and f_builtins (exec):
+    # frames and code are never sent (MicroPython's generators have none).
+    gen = fx.countdown(3)
+    never = AttributeError if IS_MICROPYTHON else TypeError
+    for name in ('gi_frame', 'gi_code'):
+        raises(never, client.getattr_, gen, name)
+    assert fx.add(1, 2) == 3
+
+
 def test_large_transfers():
     client, server, end, fx = setup()
     data = fx.blob(4000)
@@ -136,6 +182,70 @@ def test_a_server_with_tiny_frames_still_moves_every_byte():
             break
         got += buf[:n]
     assert got == bytearray(range(100))
+
+
+def _requests(client, n):
+    """Requests until n were sent, HELLO (the Client itself) included, with
+    a Counter made and used when there is room for it; returns n."""
+    kept = client.import_('urpc_fixture').Counter(0) if n >= 5 else None
+    while client.stats()['calls'] < n:
+        if kept is None:
+            client.server_stats()
+        else:
+            kept.get()
+    assert client.stats()['calls'] == n
+    return n
+
+
+def _new_session(end, server, calls=150):
+    """A new Client on the link, as after the client board reset: it gets a
+    session, and every request of it runs once and gets its own reply."""
+    gc.collect()                                # the old clients' buffers (the qemu board's heap)
+    before = dict(server.counts)
+    client = urpc.Client(end, timeout=2.0, retry=0.05)
+    fx = client.import_('urpc_fixture')
+    c = fx.Counter(0)
+    for i in range(calls):
+        assert c.incr() == i + 1, i             # ran once: not dropped, not an old reply
+    assert fx.add(calls, 1) == calls + 1
+    s = client.server_stats()
+    assert s['stale'] == before['stale'], (s, before)   # no request of it taken for an old one
+    assert s['objects'] == client.stats()['live']   # the old session's objects are gone
+
+
+def test_a_client_that_restarts_gets_a_new_session():
+    # The client board resets while the server runs: its request ids start
+    # at 1 again, after 1, 3 or 100 requests of the old session.
+    for n in (1, 3, 100):
+        gc.collect()
+        client, server, end = urpc_loop.pair(urpc)
+        _requests(client, n)
+        session = server.session
+        _new_session(end, server)
+        assert server.session == session + 1
+        _new_session(end, server)               # and again
+        del client, server, end
+
+
+def test_a_client_that_restarts_in_the_middle_of_a_request():
+    # The old client sent a request and reset before it read the reply. The
+    # server runs it, once, before (or after) the new client starts.
+    for answered_before in (True, False):
+        gc.collect()
+        client, server, end = urpc_loop.pair(urpc)
+        kept = client.import_('urpc_fixture').Counter(0)
+        assert kept.incr() == 1
+        obj = server._objs[kept._r][0]
+        client._timeout = 100
+        pump = end.pump
+        end.pump = None                          # the server has not run it yet
+        raises(OSError, kept.incr)               # the old client is gone
+        end.pump = pump
+        if answered_before:
+            server.poll(0)                       # its reply waits on the new client's link
+        _new_session(end, server)
+        assert obj.value == 2                    # the old request ran once (1 + 1)
+        del client, server, end, kept, obj
 
 
 def make_and_drop(fx, n):

@@ -413,6 +413,68 @@ def test_micropython_client_against_a_desktop_server():
     assert log == "", log
 
 
+def test_micropython_clients_that_restart_against_a_desktop_server():
+    """The client board resets while the server runs: each new MicroPython
+    process is a new client on the same link, after 1, 3 or 100 requests of
+    the one before, or in the middle of a call (its reply comes after the
+    new client started, or is waiting for it)."""
+    _desktop_only()
+    micropy = _micropython()
+    master, slave = _pty(nonblocking=True)
+    server = ServerProcess(master)
+
+    def peer(*args):
+        rc, out = _run_micropython(micropy, [args[0], str(slave)] + list(args[1:]), slave,
+                                   [HERE, URPC_PY])
+        assert rc == 0, out
+        return out
+
+    try:
+        for n in (1, 3, 100):
+            assert "urpc_peer: %d requests" % n in peer("requests", str(n))
+            assert "urpc_peer: a new session of 150 calls" in peer("session")
+        for seconds in ("0.5", "0"):
+            assert "urpc_peer: gone before the reply" in peer("gone", seconds)
+            assert "urpc_peer: a new session of 150 calls" in peer("session")
+    finally:
+        os.close(slave)
+        os.close(master)
+        log = server.stop()
+    assert log == "", log
+
+
+def test_desktop_clients_that_restart_against_a_micropython_server():
+    """The product's case from the other side: the ESP32's server (here
+    MicroPython's unix port) runs on while its client restarts."""
+    _desktop_only()
+    micropy = _micropython()
+    master, slave = _pty(nonblocking=True)
+    env = dict(os.environ, MICROPYPATH=":".join([HERE, URPC_PY, ".frozen"]))
+    proc = subprocess.Popen([micropy, "-X", "heapsize=16m", os.path.join(HERE, "urpc_peer.py"),
+                             "server", str(slave)], pass_fds=(slave,), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.close(slave)
+    stream = open(master, "r+b", buffering=0)
+    try:
+        for n in (1, 3, 100):
+            assert urpc_peer.requests(_client(stream, timeout=3), n) == n
+            assert urpc_peer.new_session(_client(stream, timeout=3)) == 150
+        for seconds in (0.5, 0):
+            client = _client(stream, timeout=3)
+            sleep = client.import_("urpc_fixture").sleep
+            client._timeout = 0                 # the request goes out; no reply is read
+            raises(OSError, sleep, seconds)          # gone before the reply
+            assert urpc_peer.new_session(_client(stream, timeout=3)) == 150
+    finally:
+        stream.close()
+        try:
+            out = proc.communicate(timeout=20)[0].decode()
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise AssertionError("the MicroPython server did not stop when the link ended")
+    assert proc.returncode == 0 and "urpc_peer: served" in out, out
+
+
 def _against_a_micropython_server(mode):
     micropy = _micropython()
     master, slave = _pty(nonblocking=True)

@@ -2,6 +2,7 @@
 """Objects for urpc tests to reach through a server (imported by the server)."""
 import builtins as host     # a module the client must never reach (exec, eval)
 import gc as collector      # one it may (the tests allow gc)
+import sys as system        # never reached either (sys.modules)
 
 VERSION = 3
 
@@ -127,3 +128,19 @@ def report(*items):
 
 def modules():
     return {"collector": collector, "host": host}
+
+
+def loaded_modules():
+    return system.modules
+
+
+def functions():
+    """Functions as objects (references), not as methods of this module."""
+    return [add, same]
+
+
+def countdown(n):
+    """A generator: CPython's has a frame (gi_frame: f_globals, f_builtins)."""
+    while n:
+        yield n
+        n -= 1

@@ -4,6 +4,11 @@
 descriptor, or in-process (check()).
 
     urpc_peer.py client FD BIG        check a server through the link
+    urpc_peer.py requests FD N        N requests (HELLO included), then exit:
+                                      a client board that resets
+    urpc_peer.py gone FD SECONDS      a call of fx.sleep(SECONDS), and exit
+                                      before its reply
+    urpc_peer.py session FD           a new client on that link: new_session()
     urpc_peer.py server FD            serve urpc_fixture until the link ends
     urpc_peer.py server_async FD      the same with urpc_server.run() (asyncio),
                                       the ESP32's frozen runner
@@ -103,6 +108,32 @@ def check(client, big, proxies=1000):
     return checks
 
 
+def requests(client, n):
+    """Requests until n were sent, HELLO (the Client itself) included, with
+    a Counter made and used when there is room for it; returns n."""
+    kept = client.import_("urpc_fixture").Counter(0) if n >= 5 else None
+    while client.stats()["calls"] < n:
+        if kept is None:
+            client.server_stats()
+        else:
+            kept.get()
+    assert client.stats()["calls"] == n
+    return n
+
+
+def new_session(client, calls=150):
+    """After the client restarted: each request of the new session runs
+    once and gets its own reply (none dropped as a copy of an old one, none
+    answered with an old reply)."""
+    fx = client.import_("urpc_fixture")
+    stale = client.server_stats()["stale"]
+    c = fx.Counter(0)
+    for i in range(calls):
+        assert c.incr() == i + 1, i
+    assert client.server_stats()["stale"] == stale
+    return calls
+
+
 def http_get(host, port, path):
     """The kind of code a board with its own WiFi runs, unchanged."""
     import network
@@ -170,6 +201,20 @@ def main(argv):
     if mode == "client":
         client = urpc.Client(stream, timeout=10, max_body=MAX_BODY)
         print("urpc_peer: {} checks passed".format(check(client, int(argv[2]))))
+    elif mode == "requests":
+        client = urpc.Client(stream, timeout=3, max_body=MAX_BODY)
+        print("urpc_peer: {} requests".format(requests(client, int(argv[2]))))
+    elif mode == "gone":
+        client = urpc.Client(stream, timeout=3, max_body=MAX_BODY)
+        sleep = client.import_("urpc_fixture").sleep
+        client._timeout = 0                 # the request goes out; no reply is read
+        try:
+            sleep(float(argv[2]))
+        except OSError:
+            print("urpc_peer: gone before the reply")
+    elif mode == "session":
+        client = urpc.Client(stream, timeout=3, max_body=MAX_BODY)
+        print("urpc_peer: a new session of {} calls".format(new_session(client)))
     elif mode == "server":
         server = urpc.Server(stream, allow=("urpc_fixture", "gc"), max_body=MAX_BODY)
         server.serve()

@@ -3,15 +3,13 @@
 //
 // CRCs, frame header and trailer, and the deframer.
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "urpc.h"
 
-// The CRC-32 tables: the byte-wise table (1 KiB) everywhere; 64-bit hosts
-// also get seven more for slicing by eight (bulk transfers on the desktop).
-// Filled on first use; the release/acquire pair makes a table filled by one
-// thread visible to another (two threads filling it write the same values).
+// The CRC-32 tables, constants (in flash on a board): the byte-wise table
+// (1 KiB) everywhere; 64-bit hosts also get seven more for slicing by eight
+// (bulk transfers on the desktop).
 #ifndef URPC_CRC32_SLICES
 #if UINTPTR_MAX > 0xffffffffu
 #define URPC_CRC32_SLICES 8
@@ -19,36 +17,18 @@
 #define URPC_CRC32_SLICES 1
 #endif
 #endif
+#if URPC_CRC32_SLICES != 1 && URPC_CRC32_SLICES != 8
+#error "URPC_CRC32_SLICES is 1 or 8"
+#endif
 
-static uint32_t crc32_table[URPC_CRC32_SLICES][256];
-static atomic_bool crc32_ready;
-
-static void crc32_init(void) {
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++) {
-            c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        }
-        crc32_table[0][i] = c;
-    }
-    for (int s = 1; s < URPC_CRC32_SLICES; s++) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = crc32_table[s - 1][i];
-            crc32_table[s][i] = crc32_table[0][c & 0xffu] ^ (c >> 8);
-        }
-    }
-    atomic_store_explicit(&crc32_ready, true, memory_order_release);
-}
+#include "urpc_crc32_table.h"
 
 static inline uint32_t load_le32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 uint32_t urpc_crc32(uint32_t crc, const uint8_t *p, size_t n) {
-    if (!atomic_load_explicit(&crc32_ready, memory_order_acquire)) {
-        crc32_init();
-    }
-    uint32_t (*t)[256] = crc32_table;
+    const uint32_t (*t)[256] = crc32_table;
     crc = ~crc;
     #if URPC_CRC32_SLICES >= 8
     while (n >= 8) {

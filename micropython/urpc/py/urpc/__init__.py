@@ -83,6 +83,12 @@ _REF_LIMIT = 1 << 29
 _WINDOW = 32            # processed request ids a server remembers
 _METHOD_TYPES = ("function", "bound_method", "closure", "method", "builtin_function_or_method",
                  "method-wrapper")
+# Objects that open the server's namespaces (a frame's f_globals and
+# f_builtins): never sent, whatever hands them out (a generator's gi_frame).
+_NEVER_SENT = ("frame", "code", "traceback")
+# Modules served with only these attributes: CPython's gc hands out any
+# object (get_objects, get_referrers), MicroPython's offers just these.
+_VETTED = {"gc": ("collect", "enable", "disable", "isenabled", "mem_alloc", "mem_free", "threshold")}
 
 
 class RemoteError(Exception):
@@ -676,13 +682,17 @@ class Server:
     def handle(self, kind, rid, body):
         if kind != REQUEST:
             return
-        if self._last is not None and self._last[0] == rid:
-            self.counts["resent"] += 1
-            self._link.send(self._last[1])      # a copy: answered, not run again
-            return
-        if rid in self._recent:
-            self.counts["stale"] += 1           # a late copy of an older request
-            return
+        # Request ids count within a session: a client that restarts counts
+        # from 1 again, so its HELLO is never taken for a copy of an old
+        # request (HELLO itself can run twice without harm).
+        if not _is_hello(body):
+            if self._last is not None and self._last[0] == rid:
+                self.counts["resent"] += 1
+                self._link.send(self._last[1])      # a copy: answered, not run again
+                return
+            if rid in self._recent:
+                self.counts["stale"] += 1           # a late copy of an older request
+                return
         self.counts["requests"] += 1
         sent = self._sending = []               # the references this reply sends
         try:
@@ -738,11 +748,11 @@ class Server:
     def _dispatch(self, op, args):
         if op == OP_CALLMETHOD:
             if len(args) == 3:
-                return getattr(args[0], _name(args[1]))(*args[2])
+                return getattr(args[0], _name(args[1], args[0]))(*args[2])
             target, name, a, kw = args
-            return getattr(target, _name(name))(*a, **kw)
+            return getattr(target, _name(name, target))(*a, **kw)
         if op == OP_GETATTR:
-            v = getattr(args[0], _name(args[1]))
+            v = getattr(args[0], _name(args[1], args[0]))
             return _METHOD if type(v).__name__ in _METHOD_TYPES else v
         if op == OP_CALL:
             if len(args) == 2:
@@ -750,12 +760,12 @@ class Server:
             target, a, kw = args
             return target(*a, **kw)
         if op == OP_SETATTR:
-            setattr(args[0], _name(args[1]), args[2])
+            setattr(args[0], _name(args[1], args[0]), args[2])
             return None
         if op == OP_READINTO:
             target, name, n = args
             buf = bytearray(max(0, min(n, self._client_max - 5)))   # a bin header is <= 5 bytes
-            k = getattr(target, _name(name))(buf)
+            k = getattr(target, _name(name, target))(buf)
             return None if k is None else bytes(memoryview(buf)[:k])
         if op == OP_SHAPE:
             return self._shape_methods(args[0])
@@ -788,8 +798,11 @@ class Server:
             if not isinstance(args[1], int) or args[1] < 16:
                 raise ValueError("urpc: a client max_body of at least 16 bytes")
             self._client_max = args[1]
-            self._objs = {}    # a new client: the old one's objects go
+            self._objs = {}    # a new client: the old one's objects and request ids go
             self._ids = {}
+            self._recent = {}
+            self._order = []
+            self._last = None
             self.session += 1
             return {"protocol": PROTOCOL, "max_body": self._link.deframer.max_body,
                     "name": self.name, "session": self.session}
@@ -824,11 +837,14 @@ class Server:
     def _encode(self, obj):
         if obj is _METHOD:
             return msgpack.ExtType(EXT_METHOD, b"")
-        if type(obj).__name__ == "module" and id(obj) not in self._imported \
+        kind = type(obj).__name__
+        if kind == "module" and id(obj) not in self._imported \
                 and getattr(obj, "__name__", None) not in self.allow:
             # A module the client reached as an attribute (CPython's socket
             # module holds os and sys, say): only those in allow travel.
             raise ImportError("urpc: module '{}' is not allowed".format(getattr(obj, "__name__", "?")))
+        if kind in _NEVER_SENT:
+            raise TypeError("urpc: a {} is never sent".format(kind))
         ref = self._ref(obj)
         return msgpack.ExtType(EXT_REF, _ref_bytes(ref, self._shape(obj)))
 
@@ -875,7 +891,7 @@ class Server:
         t = self._shapes[sid - 1]
         names = []
         for n in dir(t):
-            if n[:1] == "_":
+            if n[:1] == "_" or not _vetted(t, n):
                 continue
             try:
                 v = getattr(t, n)
@@ -909,10 +925,23 @@ def _ended(e):
     return bool(e.args) and e.args[0] in _ENDED
 
 
-def _name(name):
-    if not isinstance(name, str) or name[:1] == "_":
+def _name(name, target):
+    if not isinstance(name, str) or name[:1] == "_" or not _vetted(target, name):
         raise AttributeError("urpc: attribute '{}' is not reachable".format(name))
     return name
+
+
+def _vetted(target, name):
+    """False for a name a vetted module (_VETTED) does not serve."""
+    if type(target).__name__ != "module":
+        return True
+    names = _VETTED.get(getattr(target, "__name__", None))
+    return names is None or name in names
+
+
+def _is_hello(body):
+    # [OP_HELLO, releases, protocol, max_body]: a fixarray whose first item is 0
+    return len(body) > 1 and body[0] & 0xf0 == 0x90 and body[1] == OP_HELLO
 
 
 def _traceback(e):
