@@ -54,6 +54,6 @@ endfunction()
 if(CMAKE_CROSSCOMPILING)
   # Vector table, reset handler (FPU on, then newlib's _start) and a fault
   # handler that ends QEMU with a failure instead of hanging.
-  add_library(mpx_arm_startup OBJECT ${CMAKE_SOURCE_DIR}/cmake/arm/startup.c)
+  add_library(mpx_arm_startup OBJECT ${CMAKE_SOURCE_DIR}/cmake/arm/startup.c ${CMAKE_SOURCE_DIR}/cmake/arm/fault.c)
   target_compile_options(mpx_arm_startup PRIVATE ${MPX_WARNINGS_COMMON})
 endif()

@@ -16,11 +16,13 @@ void Fault_Handler(void);
 void UART1_RX_Handler(void);
 void UART2_RX_Handler(void);
 
-static uint32_t semihost(uint32_t op, const void *arg) {
-    register uint32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = arg;
+// Fault_Handler: cmake/arm/fault.c (prints the PC, ends QEMU).
+
+static void semihost_exit(int rc) {
+    uint32_t args[2] = {0x20026u, (uint32_t)rc};  // ADP_Stopped_ApplicationExit
+    register uint32_t r0 __asm__("r0") = 0x20u;   // SYS_EXIT_EXTENDED
+    register const void *r1 __asm__("r1") = args;
     __asm volatile ("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
 }
 
 void Reset_Handler(void) {
@@ -28,34 +30,9 @@ void Reset_Handler(void) {
     *cpacr |= (0xFu << 20);  // FPU: CP10 and CP11 full access
     __asm volatile ("dsb\n\tisb" ::: "memory");
     memset(&__bss_start__, 0, (size_t)((uint8_t *)&__bss_end__ - (uint8_t *)&__bss_start__));
-    int rc = main();
-    uint32_t args[2] = {0x20026u, (uint32_t)rc};  // ADP_Stopped_ApplicationExit
-    semihost(0x20u, args);                        // SYS_EXIT_EXTENDED
+    semihost_exit(main());
     for (;;) {
     }
-}
-
-// A fault ends the emulator with a message, never a silent hang.
-void fault_report(const uint32_t *frame);
-void fault_report(const uint32_t *frame) {
-    static const char hex[] = "0123456789abcdef";
-    char msg[] = "renderer FAULT pc=0x........\n";
-    for (int i = 0; i < 8; i++) {
-        msg[20 + i] = hex[(frame[6] >> (28 - 4 * i)) & 0xfu];
-    }
-    semihost(0x04u, msg);
-    semihost(0x18u, (const void *)0x20023u);
-    for (;;) {
-    }
-}
-
-__attribute__((naked)) void Fault_Handler(void) {
-    __asm volatile (
-        "tst lr, #4\n\t"
-        "ite eq\n\t"
-        "mrseq r0, msp\n\t"
-        "mrsne r0, psp\n\t"
-        "b fault_report\n\t");
 }
 
 static void Unused_Handler(void) {
