@@ -409,22 +409,11 @@ static int cmd_convert(options *o, const char *in, const char *out) {
             img.targets[t].named = true;
         }
     }
-    uint8_t *buf;
     size_t len;
-    st = dfu_image_write_dfuse(&img, o->pad, &buf, &len, &err);
+    st = dfu_image_save(&img, o->pad, out, &len, &err);
     dfu_image_free(&img);
     if (st != DFU_OK) {
         return fail(o, &err, st);
-    }
-    FILE *f = fopen(out, "wb");
-    bool ok = f != NULL && fwrite(buf, 1, len, f) == len;
-    if (f != NULL && fclose(f) != 0) {
-        ok = false;
-    }
-    free(buf);
-    if (!ok) {
-        dfu_error_set(&err, DFU_E_IO, "%s: %s", out, strerror(errno));
-        return fail(o, &err, DFU_E_IO);
     }
     if (o->json) {
         printf("{\"event\":\"done\",\"command\":\"convert\",\"file\":");
@@ -542,15 +531,12 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
         st = dfu_read(&d.s, alt, address, buf, length, &err);
         report_end_phase(&o->out);
     }
-    if (st == DFU_OK) {
-        FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "wb");
-        bool ok = f != NULL && fwrite(buf, 1, length, f) == length;
-        if (f != NULL && f != stdout && fclose(f) != 0) {
-            ok = false;
+    if (st == DFU_OK && strcmp(out, "-") == 0) {
+        if (fwrite(buf, 1, length, stdout) != length || fflush(stdout) != 0) {
+            st = dfu_error_set(&err, DFU_E_IO, "standard output: %s", strerror(errno));
         }
-        if (!ok) {
-            st = dfu_error_set(&err, DFU_E_IO, "%s: %s", out, strerror(errno));
-        }
+    } else if (st == DFU_OK) {
+        st = dfu_file_write(out, buf, length, &err);
     }
     free(buf);
     int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);

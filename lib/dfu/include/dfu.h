@@ -9,6 +9,13 @@
 //             over a transport interface (dfu_transport): libusb-1.0
 //             for real devices (dfu_usb.h), the virtual device for tests
 //             (dfu_sim.h)
+//   disk      load and save files                                        dfu_file_*,
+//                                                                        dfu_image_load/save
+//
+// A host library: it allocates per job (images, read-back buffers). Files,
+// layouts, protocol and the virtual device are portable C11 that works on
+// memory buffers and uses no stdio or other OS call; only "disk" below
+// (lib/dfu/host/dfu_io.c) and the libusb transport (dfu_usb.h) touch the OS.
 //
 // Every function returns a dfu_status; detail (the device's state, status and
 // error string, the file offset, the address) goes into a dfu_error the
@@ -57,7 +64,9 @@ const char *dfu_strerror(dfu_status status);
 const char *dfu_status_id(dfu_status status);
 
 // Everything known about the last failure. dfu_error_set keeps the first
-// message; a caller adds its context with dfu_error_context.
+// message. Its format is printf's without floating point (the library
+// formats it itself: %d %i %u %x %X %c %s %p, flags '-' '0', width,
+// precision, lengths hh h l ll z j t).
 typedef struct {
     dfu_status code;
     char message[256];      // what failed, with numbers ("element 2 at 0x08004000: ...")
@@ -183,8 +192,6 @@ typedef struct {
 // the data. On failure the image is empty and err says where.
 dfu_status dfu_image_parse(const uint8_t *buf, size_t len, dfu_format format,
     uint32_t bin_address, dfu_image *out, dfu_error *err);
-dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_address,
-    dfu_image *out, dfu_error *err);
 void dfu_image_free(dfu_image *img);
 
 // Appends an element (copied) to target `alt` (created if absent, unnamed).
@@ -200,6 +207,26 @@ size_t dfu_image_total(const dfu_image *img);
 // (8 suits every STM32; 1 for none). *out is malloc'd; free() it.
 dfu_status dfu_image_write_dfuse(const dfu_image *img, unsigned pad, uint8_t **out,
     size_t *out_len, dfu_error *err);
+
+// ---------------------------------------------------------------------------
+// Disk (host only: lib/dfu/host/dfu_io.c, the one file of the library that
+// uses stdio). Errors are DFU_E_IO with "path: reason".
+
+// The largest file dfu_image_load reads (no STM32 has more flash).
+#define DFU_FILE_MAX_SIZE ((size_t)1 << 30)
+
+// Reads a whole file into *out (malloc'd; free() it). Files over max bytes
+// are refused (DFU_E_FORMAT) before they are read whole.
+dfu_status dfu_file_read(const char *path, size_t max, uint8_t **out, size_t *out_len,
+    dfu_error *err);
+// Writes len bytes to path (created or truncated).
+dfu_status dfu_file_write(const char *path, const uint8_t *data, size_t len, dfu_error *err);
+// dfu_file_read, then dfu_image_parse; a parse error's message starts with "path: ".
+dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_address,
+    dfu_image *out, dfu_error *err);
+// dfu_image_write_dfuse, then dfu_file_write; *written (may be NULL) gets the size.
+dfu_status dfu_image_save(const dfu_image *img, unsigned pad, const char *path,
+    size_t *written, dfu_error *err);
 
 // ---------------------------------------------------------------------------
 // Memory layouts (UM0424 4.3.2): "@Name/0xADDR/NN*SSS[BKM]t,.../0xADDR/..."

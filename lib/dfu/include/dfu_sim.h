@@ -97,7 +97,13 @@ dfu_status dfu_sim_peek(const dfu_sim *sim, uint32_t address, uint8_t *out, uint
 dfu_status dfu_sim_poke(dfu_sim *sim, uint32_t address, const uint8_t *data, uint32_t size);
 // The whole memory of every alt, in alt order: the image file's contents.
 size_t dfu_sim_memory_size(const dfu_sim *sim);
-dfu_status dfu_sim_load(dfu_sim *sim, const char *path, dfu_error *err);   // missing file: erased flash
+// Copies all of it in or out; size must be dfu_sim_memory_size (else
+// DFU_E_FORMAT, DFU_E_ARG). Writing reloads read protection from the option bytes.
+dfu_status dfu_sim_memory_write(dfu_sim *sim, const uint8_t *data, size_t size, dfu_error *err);
+dfu_status dfu_sim_memory_read(const dfu_sim *sim, uint8_t *out, size_t size);
+// The same through a file (host only, lib/dfu/host/dfu_io.c). Loading a
+// missing file leaves the flash erased; saving writes PATH.tmp, then renames it.
+dfu_status dfu_sim_load(dfu_sim *sim, const char *path, dfu_error *err);
 dfu_status dfu_sim_save(const dfu_sim *sim, const char *path, dfu_error *err);
 
 // An in-process transport to the sim: sleep advances a virtual clock.

@@ -6,7 +6,6 @@
 #include "dfu_internal.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -63,7 +62,7 @@ dfu_status dfu_error_set(dfu_error *err, dfu_status code, const char *fmt, ...) 
         err->code = code;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        dfu_vfmt(err->message, sizeof(err->message), fmt, ap);
         va_end(ap);
     }
     return code;

@@ -5,8 +5,6 @@
 // alternate settings, elements, and the DFU suffix with its CRC.
 #include "dfu_internal.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,60 +269,6 @@ dfu_status dfu_image_parse(const uint8_t *buf, size_t len, dfu_format format, ui
         dfu_image_free(out);
         out->format = format;
     }
-    return st;
-}
-
-dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_address, dfu_image *out,
-    dfu_error *err) {
-    memset(out, 0, sizeof(*out));
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return dfu_error_set(err, DFU_E_IO, "%s: %s", path, strerror(errno));
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    dfu_status st = DFU_OK;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= ((size_t)1 << 30)) {
-                st = dfu_error_set(err, DFU_E_FORMAT, "%s: larger than 1 GiB", path);
-                break;
-            }
-            cap = cap ? cap * 2 : 65536;
-            uint8_t *n = realloc(buf, cap);
-            if (n == NULL) {
-                st = dfu_error_set(err, DFU_E_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = n;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                st = dfu_error_set(err, DFU_E_IO, "%s: read error", path);
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (st == DFU_OK) {
-        st = dfu_image_parse(buf, len, format, bin_address, out, err);
-        if (st != DFU_OK && err != NULL) {
-            // "path: message", keeping as much of both as fits.
-            size_t room = sizeof(err->message), plen = strlen(path) + 2, mlen = strlen(err->message);
-            if (plen < room) {
-                if (plen + mlen >= room) {
-                    mlen = room - plen - 1;
-                }
-                memmove(err->message + plen, err->message, mlen);
-                err->message[plen + mlen] = '\0';
-                memcpy(err->message, path, plen - 2);
-                memcpy(err->message + plen - 2, ": ", 2);
-            }
-        }
-    }
-    free(buf);
     return st;
 }
 

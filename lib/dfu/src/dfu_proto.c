@@ -7,7 +7,6 @@
 // carries the device's own report in the dfu_error.
 #include "dfu_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +29,7 @@ dfu_status dfu_session_set_alt_name(dfu_session *s, uint8_t alt, const char *nam
     if (alt >= DFU_MAX_ALTS) {
         return dfu_error_set(err, DFU_E_ARG, "alt %u: at most %u alt settings", alt, DFU_MAX_ALTS);
     }
-    snprintf(s->alt_names[alt], sizeof(s->alt_names[alt]), "%s", name ? name : "");
+    dfu_fmt(s->alt_names[alt], sizeof(s->alt_names[alt]), "%s", name ? name : "");
     if (alt >= s->alt_count) {
         s->alt_count = (uint8_t)(alt + 1);
     }
@@ -239,9 +238,9 @@ static dfu_status dfuse_command(dfu_session *s, uint8_t cmd, bool has_address, u
     const char *name = cmd == DFUSE_CMD_SET_ADDRESS ? "set address" : cmd == DFUSE_CMD_ERASE
         ? (has_address ? "erase page" : "mass erase") : "command";
     if (has_address) {
-        snprintf(what, sizeof(what), "%s 0x%08x", name, (unsigned)address);
+        dfu_fmt(what, sizeof(what), "%s 0x%08x", name, (unsigned)address);
     } else {
-        snprintf(what, sizeof(what), "%s", name);
+        dfu_fmt(what, sizeof(what), "%s", name);
     }
     return dnload(s, 0, b, has_address ? 5 : 1, what, status_timeout_ms, err);
 }
@@ -460,7 +459,7 @@ static dfu_status write_region(dfu_session *s, uint32_t address, const uint8_t *
             block = FIRST_BLOCK;
         }
         char what[48];
-        snprintf(what, sizeof(what), "write %u bytes at 0x%08x", (unsigned)n, (unsigned)at);
+        dfu_fmt(what, sizeof(what), "write %u bytes at 0x%08x", (unsigned)n, (unsigned)at);
         if (r == DFU_OK) {
             r = dnload(s, (uint16_t)block, data + off, (uint16_t)n, what, s->timeout_ms, err);
         }
@@ -498,7 +497,7 @@ static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address,
         uint32_t n = size - off < s->transfer_size ? size - off : s->transfer_size;
         int got = 0;
         char what[48];
-        snprintf(what, sizeof(what), "read %u bytes at 0x%08x", (unsigned)n, (unsigned)(address + off));
+        dfu_fmt(what, sizeof(what), "read %u bytes at 0x%08x", (unsigned)n, (unsigned)(address + off));
         r = control(s, RT_IN, DFU_REQ_UPLOAD, (uint16_t)block, out + off, (uint16_t)n, s->timeout_ms, &got, err);
         if (r != DFU_OK) {
             return explain_stall(s, r, what, err);
@@ -582,7 +581,7 @@ dfu_status dfu_download_plain(dfu_session *s, const uint8_t *data, size_t size, 
     for (unsigned block = 0; r == DFU_OK && done < size; block++) {
         uint16_t n = (uint16_t)(size - done < s->transfer_size ? size - done : s->transfer_size);
         char what[40];
-        snprintf(what, sizeof(what), "download block %u", block);
+        dfu_fmt(what, sizeof(what), "download block %u", block);
         r = dnload(s, (uint16_t)block, data + done, n, what, s->timeout_ms, err);
         if (r == DFU_OK) {
             done += n;

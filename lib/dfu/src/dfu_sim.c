@@ -9,8 +9,6 @@
 
 #include "dfu_internal.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,7 +101,7 @@ dfu_status dfu_sim_new(const dfu_sim_config *config, dfu_sim **out, dfu_error *e
     sim->cfg = *config;
     for (unsigned i = 0; i < config->alt_count; i++) {
         sim_alt *a = &sim->alts[i];
-        snprintf(sim->alt_text[i], sizeof(sim->alt_text[i]), "%s", config->alts[i] ? config->alts[i] : "");
+        dfu_fmt(sim->alt_text[i], sizeof(sim->alt_text[i]), "%s", config->alts[i] ? config->alts[i] : "");
         sim->cfg.alts[i] = sim->alt_text[i];
         dfu_status st = dfu_layout_parse(sim->alt_text[i], &a->layout, err);
         uint64_t size = 0;
@@ -310,49 +308,28 @@ size_t dfu_sim_memory_size(const dfu_sim *sim) {
     return total;
 }
 
-dfu_status dfu_sim_load(dfu_sim *sim, const char *path, dfu_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return errno == ENOENT ? DFU_OK : dfu_error_set(err, DFU_E_IO, "%s: %s", path, strerror(errno));
-    }
-    dfu_status st = DFU_OK;
-    if (fseek(f, 0, SEEK_END) != 0 || (size_t)ftell(f) != dfu_sim_memory_size(sim)) {
-        st = dfu_error_set(err, DFU_E_FORMAT, "%s: not a flash image of this layout (%zu bytes expected)", path,
+dfu_status dfu_sim_memory_write(dfu_sim *sim, const uint8_t *data, size_t size, dfu_error *err) {
+    if (size != dfu_sim_memory_size(sim)) {
+        return dfu_error_set(err, DFU_E_FORMAT, "not a flash image of this layout (%zu bytes, %zu expected)", size,
             dfu_sim_memory_size(sim));
     }
-    rewind(f);
-    for (unsigned i = 0; st == DFU_OK && i < sim->cfg.alt_count; i++) {
-        if (fread(sim->alts[i].mem, 1, sim->alts[i].size, f) != sim->alts[i].size) {
-            st = dfu_error_set(err, DFU_E_IO, "%s: short read", path);
-        }
+    for (unsigned i = 0; i < sim->cfg.alt_count; i++) {
+        memcpy(sim->alts[i].mem, data, sim->alts[i].size);
+        data += sim->alts[i].size;
     }
-    fclose(f);
     sim->protected_ = rdp_active(sim);
-    return st;
+    return DFU_OK;
 }
 
-dfu_status dfu_sim_save(const dfu_sim *sim, const char *path, dfu_error *err) {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-        return dfu_error_set(err, DFU_E_ARG, "path too long");
+dfu_status dfu_sim_memory_read(const dfu_sim *sim, uint8_t *out, size_t size) {
+    if (size != dfu_sim_memory_size(sim)) {
+        return DFU_E_ARG;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        return dfu_error_set(err, DFU_E_IO, "%s: %s", tmp, strerror(errno));
+    for (unsigned i = 0; i < sim->cfg.alt_count; i++) {
+        memcpy(out, sim->alts[i].mem, sim->alts[i].size);
+        out += sim->alts[i].size;
     }
-    dfu_status st = DFU_OK;
-    for (unsigned i = 0; st == DFU_OK && i < sim->cfg.alt_count; i++) {
-        if (fwrite(sim->alts[i].mem, 1, sim->alts[i].size, f) != sim->alts[i].size) {
-            st = dfu_error_set(err, DFU_E_IO, "%s: write failed", tmp);
-        }
-    }
-    if (fclose(f) != 0 && st == DFU_OK) {
-        st = dfu_error_set(err, DFU_E_IO, "%s: write failed", tmp);
-    }
-    if (st == DFU_OK && rename(tmp, path) != 0) {
-        st = dfu_error_set(err, DFU_E_IO, "%s: %s", path, strerror(errno));
-    }
-    return st;
+    return DFU_OK;
 }
 
 static int fail(dfu_sim *sim, uint8_t status) {
@@ -709,7 +686,7 @@ static int sim_io_string(void *ctx, uint8_t index, char *out, size_t size) {
     if (s == NULL || index < sim->string_base) {
         return -DFU_E_STALL;
     }
-    return snprintf(out, size, "%s", s);
+    return (int)dfu_fmt(out, size, "%s", s);
 }
 
 static int sim_io_set_alt(void *ctx, uint8_t interface, uint8_t alt) {

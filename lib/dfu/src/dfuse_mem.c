@@ -7,9 +7,8 @@
 // COUNT*SIZE followed by a multiplier (B, K, M or, as real F4 option-byte
 // strings have it, a space) and a type letter a..g: the letter minus 'a' + 1
 // is a bitmask of readable (1), erasable (2) and writeable (4).
-#include "dfu.h"
+#include "dfu_internal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 uint64_t dfu_segment_end(const dfu_mem_segment *seg) {
@@ -163,7 +162,7 @@ dfu_status dfu_layout_check(const dfu_layout *layout, uint32_t address, uint32_t
 }
 
 size_t dfu_layout_format(const dfu_layout *layout, char *out, size_t size) {
-    size_t n = (size_t)snprintf(out, size, "@%s", layout->name);
+    size_t n = dfu_fmt(out, size, "@%s", layout->name);
     uint64_t next = 0;
     for (size_t i = 0; i < layout->count; i++) {
         const dfu_mem_segment *s = &layout->segments[i];
@@ -179,9 +178,9 @@ size_t dfu_layout_format(const dfu_layout *layout, char *out, size_t size) {
         const char *sep = (i == 0 || s->start != next) ? NULL : ",";
         char head[24] = "";
         if (sep == NULL) {
-            snprintf(head, sizeof(head), "/0x%08x/", (unsigned)s->start);
+            dfu_fmt(head, sizeof(head), "/0x%08x/", (unsigned)s->start);
         }
-        n += (size_t)snprintf(n < size ? out + n : NULL, n < size ? size - n : 0, "%s%s%u*%u%c%c",
+        n += dfu_fmt(n < size ? out + n : NULL, n < size ? size - n : 0, "%s%s%u*%u%c%c",
             sep ? sep : "", head, (unsigned)s->pages, (unsigned)ps, unit, 'a' + s->flags - 1);
         next = dfu_segment_end(s);
     }

@@ -3,6 +3,10 @@
 //
 // libmpxdfu: file formats, layouts, and the protocol against the in-process
 // virtual device, including the fault matrix and a failure at every request.
+#ifndef MPX_DFU_TEST_NO_DISK
+#define _POSIX_C_SOURCE 200809L  // mkdtemp, rmdir
+#include <unistd.h>
+#endif
 #include <stdlib.h>
 
 #include "dfu.h"
@@ -359,10 +363,57 @@ static void test_bin(void) {
     dfu_image_free(&img);
     CHECK_EQ(dfu_image_parse(buf, 0, DFU_FORMAT_BIN, FLASH, &img, NULL), DFU_E_FORMAT);
     CHECK_EQ(dfu_image_parse(buf, 8, DFU_FORMAT_BIN, 0xFFFFFFFCu, &img, NULL), DFU_E_FORMAT);
-    dfu_error err;
-    dfu_error_clear(&err);
-    CHECK_EQ(dfu_image_load("/nonexistent/file.dfu", DFU_FORMAT_AUTO, 0, &img, &err), DFU_E_IO);
-    CHECK(strstr(err.message, "/nonexistent/file.dfu") != NULL);
+}
+
+// ---------------------------------------------------------------------------
+// Error messages: the library formats them itself (no stdio in lib/dfu/src)
+
+static const char *message(dfu_error *err) {
+    return err->message;
+}
+
+#define CHECK_MESSAGE(want, ...) \
+    do { \
+        dfu_error e_; \
+        dfu_error_clear(&e_); \
+        CHECK_EQ(dfu_error_set(&e_, DFU_E_FORMAT, __VA_ARGS__), DFU_E_FORMAT); \
+        CHECKF(strcmp(message(&e_), want) == 0, "got \"%s\", want \"%s\"", message(&e_), want); \
+    } while (0)
+
+static void test_error_format(void) {
+    CHECK_MESSAGE("plain text", "plain text");
+    CHECK_MESSAGE("100% sure", "100%% sure");
+    CHECK_MESSAGE("0x08004000 0x0000ff 0XABCD", "0x%08x 0x%06x 0X%X", 0x08004000u, 0xFFu, 0xABCDu);
+    CHECK_MESSAGE("-42 7 4294967295", "%d %i %u", -42, 7, 4294967295u);
+    CHECK_MESSAGE("-2147483648", "%d", (int)(-2147483647 - 1));
+    CHECK_MESSAGE("18446744073709551615 -9223372036854775808", "%llu %lld", 18446744073709551615ull,
+        (long long)(-9223372036854775807ll - 1));
+    CHECK_MESSAGE("4294967295 123456 77 ff", "%lu %zu %ju %hhx", 4294967295ul, (size_t)123456, (uintmax_t)77,
+        (unsigned char)0xFF);
+    CHECK_MESSAGE("[ab   ] [   ab] [ab] [0042] [  -7] [-7  ] [-007]", "[%-5s] [%5s] [%.2s] [%04u] [%4d] [%-4d] [%04d]",
+        "ab", "ab", "abcdef", 42u, -7, -7, -7);
+    CHECK_MESSAGE("[  x] [xyz] [007]", "[%*s] [%.*s] [%.3u]", 3, "x", 3, "xyzzy", 7u);
+    CHECK_MESSAGE("c=Z", "c=%c", 'Z');
+    // A truncated message keeps its start and its NUL; the first one set stays.
+    dfu_error e;
+    dfu_error_clear(&e);
+    char longer[400];
+    memset(longer, 'a', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    dfu_error_set(&e, DFU_E_ARG, "%s", longer);
+    CHECK_EQ(strlen(e.message), sizeof(e.message) - 1);
+    dfu_error_set(&e, DFU_E_IO, "second");
+    CHECK(e.code == DFU_E_ARG && e.message[0] == 'a');
+    // The layout printer sizes its text the same way snprintf would.
+    dfu_layout l;
+    CHECK_EQ(dfu_layout_parse("@Internal Flash  /0x08000000/04*016Kg,01*064Kg", &l, NULL), DFU_OK);
+    char out[64];
+    size_t n = dfu_layout_format(&l, NULL, 0);
+    CHECK_EQ(n, strlen("@Internal Flash/0x08000000/4*16Kg,1*64Kg"));
+    CHECK_EQ(dfu_layout_format(&l, out, 10), n);
+    CHECK(strcmp(out, "@Internal") == 0);
+    CHECK_EQ(dfu_layout_format(&l, out, sizeof(out)), n);
+    CHECK(strcmp(out, "@Internal Flash/0x08000000/4*16Kg,1*64Kg") == 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -976,6 +1027,32 @@ static void test_plain_dfu(void) {
 
 // A forced erase over a gap in the layout erases the pages on both sides
 // and steps over the gap.
+// The sim's whole memory in and out of a buffer (what the image file holds).
+static void test_sim_memory(void) {
+    rig r;
+    rig_open(&r, NULL);
+    size_t size = dfu_sim_memory_size(r.sim);
+    uint8_t *mem = malloc(size);
+    CHECK(mem != NULL && size > 1024 * 1024);
+    if (mem == NULL) {
+        rig_close(&r);
+        return;
+    }
+    CHECK_EQ(dfu_sim_memory_read(r.sim, mem, size), DFU_OK);
+    CHECK(mem[0] == 0xFF && mem[size / 2] == 0xFF);
+    mem[0] = 0x12;
+    mem[1023] = 0x34;
+    CHECK_EQ(dfu_sim_memory_write(r.sim, mem, size, NULL), DFU_OK);
+    CHECK(sim_filled(&r, FLASH, 0x12, 1) && sim_filled(&r, FLASH + 1023, 0x34, 1));
+    dfu_error err;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_sim_memory_write(r.sim, mem, size - 1, &err), DFU_E_FORMAT);
+    CHECK(strstr(err.message, "bytes expected") != NULL || strstr(err.message, "expected") != NULL);
+    CHECK_EQ(dfu_sim_memory_read(r.sim, mem, size + 1), DFU_E_ARG);
+    free(mem);
+    rig_close(&r);
+}
+
 static void test_erase_across_gap(void) {
     dfu_sim_config cfg;
     dfu_sim_config_stm32f4(&cfg);
@@ -991,6 +1068,109 @@ static void test_erase_across_gap(void) {
     CHECK_EQ(dfu_sim_counters_get(r.sim)->erases, 3);   // 0x08000400, 0x08100000, 0x08100400
     rig_close(&r);
 }
+
+#ifndef MPX_DFU_TEST_NO_DISK
+// ---------------------------------------------------------------------------
+// Files on disk (lib/dfu/host/dfu_io.c; a Cortex-M build of this file
+// defines MPX_DFU_TEST_NO_DISK and links only the portable dfu_core)
+
+static void test_disk(void) {
+    char dir[] = "/tmp/test_dfu_XXXXXX";
+    if (mkdtemp(dir) == NULL) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    char path[64], sim_path[64], tmp_path[80];
+    snprintf(path, sizeof(path), "%s/image.dfu", dir);
+    snprintf(sim_path, sizeof(sim_path), "%s/flash.img", dir);
+    snprintf(tmp_path, sizeof(tmp_path), "%s.tmp", sim_path);
+    dfu_error err;
+    dfu_image img;
+
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_image_load("/nonexistent/file.dfu", DFU_FORMAT_AUTO, 0, &img, &err), DFU_E_IO);
+    CHECK(strstr(err.message, "/nonexistent/file.dfu: ") == err.message);
+    CHECK(img.count == 0);
+
+    // Save, load: the same image, and the file is what write_dfuse gives.
+    uint8_t data[300];
+    for (size_t i = 0; i < sizeof(data); i++) {
+        data[i] = (uint8_t)(i * 7);
+    }
+    dfu_image out = {0};
+    CHECK_EQ(dfu_image_add(&out, 0, FLASH + 0x4000, data, sizeof(data), NULL), DFU_OK);
+    size_t written = 0;
+    CHECK_EQ(dfu_image_save(&out, 8, path, &written, NULL), DFU_OK);
+    uint8_t *mem;
+    size_t len;
+    CHECK_EQ(dfu_image_write_dfuse(&out, 8, &mem, &len, NULL), DFU_OK);
+    CHECK_EQ(written, len);
+    uint8_t *file;
+    size_t file_len;
+    CHECK_EQ(dfu_file_read(path, DFU_FILE_MAX_SIZE, &file, &file_len, NULL), DFU_OK);
+    CHECK(file_len == len && memcmp(file, mem, len) == 0);
+    free(file);
+    free(mem);
+    CHECK_EQ(dfu_image_load(path, DFU_FORMAT_AUTO, 0, &img, NULL), DFU_OK);
+    CHECK(img.format == DFU_FORMAT_DFUSE && img.count == 1 && img.elements[0].address == FLASH + 0x4000);
+    CHECK(img.elements[0].size == 304 && memcmp(img.elements[0].data, data, sizeof(data)) == 0);
+    dfu_image_free(&img);
+
+    // A parse error names the file; a file over the limit is refused.
+    CHECK_EQ(dfu_file_write(path, (const uint8_t *)"DfuSe\x01", 6, NULL), DFU_OK);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_image_load(path, DFU_FORMAT_AUTO, 0, &img, &err), DFU_E_TRUNCATED);
+    CHECK(strncmp(err.message, path, strlen(path)) == 0);
+    CHECK_EQ(dfu_file_read(path, 6, &file, &file_len, NULL), DFU_OK);
+    CHECK_EQ(file_len, 6);
+    free(file);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_file_read(path, 5, &file, &file_len, &err), DFU_E_FORMAT);
+    CHECK(file == NULL && file_len == 0 && strstr(err.message, "larger than 5 bytes") != NULL);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_image_save(&out, 8, "/nonexistent/dir/x.dfu", &written, &err), DFU_E_IO);
+    CHECK(written == 0 && strstr(err.message, "/nonexistent/dir/x.dfu: ") == err.message);
+    dfu_image_free(&out);
+
+    // The sim's flash image: missing means erased; saved, then loaded whole.
+    dfu_sim_config cfg;
+    dfu_sim_config_stm32f4(&cfg);
+    dfu_sim *sim;
+    CHECK_EQ(dfu_sim_new(&cfg, &sim, NULL), DFU_OK);
+    CHECK_EQ(dfu_sim_load(sim, sim_path, NULL), DFU_OK);
+    CHECK_EQ(dfu_sim_poke(sim, FLASH + 16, data, 4), DFU_OK);
+    CHECK_EQ(dfu_sim_save(sim, sim_path, NULL), DFU_OK);
+    dfu_sim_free(sim);
+    CHECK_EQ(dfu_sim_new(&cfg, &sim, NULL), DFU_OK);
+    CHECK_EQ(dfu_sim_load(sim, sim_path, NULL), DFU_OK);
+    uint8_t back[4];
+    CHECK_EQ(dfu_sim_peek(sim, FLASH + 16, back, 4), DFU_OK);
+    CHECK(memcmp(back, data, 4) == 0);
+    // A file of another size (too short, too long) is not this device's image.
+    CHECK_EQ(dfu_file_write(sim_path, data, sizeof(data), NULL), DFU_OK);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_sim_load(sim, sim_path, &err), DFU_E_FORMAT);
+    CHECK(strstr(err.message, "not a flash image of this layout") != NULL);
+    size_t size = dfu_sim_memory_size(sim);
+    uint8_t *big = calloc(1, size + 1);
+    CHECK(big != NULL);
+    if (big != NULL) {
+        CHECK_EQ(dfu_file_write(sim_path, big, size + 1, NULL), DFU_OK);
+        dfu_error_clear(&err);
+        CHECK_EQ(dfu_sim_load(sim, sim_path, &err), DFU_E_FORMAT);
+        CHECK(strstr(err.message, "not a flash image of this layout") != NULL);
+        free(big);
+    }
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_sim_save(sim, "/nonexistent/dir/flash.img", &err), DFU_E_IO);
+    dfu_sim_free(sim);
+
+    remove(path);
+    remove(sim_path);
+    remove(tmp_path);
+    rmdir(dir);
+}
+#endif
 
 int main(void) {
     RUN_TEST(test_crc);
@@ -1012,6 +1192,11 @@ int main(void) {
     RUN_TEST(test_plain_dfu);
     RUN_TEST(test_verify_catches_a_difference);
     RUN_TEST(test_erase_across_gap);
+    RUN_TEST(test_error_format);
+    RUN_TEST(test_sim_memory);
+#ifndef MPX_DFU_TEST_NO_DISK
+    RUN_TEST(test_disk);
+#endif
     printf("%u checks, %u failures\n", mpx_test_checks, mpx_test_failures);
     return mpx_test_failures != 0;
 }
