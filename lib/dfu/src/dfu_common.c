@@ -118,22 +118,20 @@ const char *dfu_format_name(dfu_format format) {
     return "unknown";
 }
 
+// CRC-32 (reflected 0xEDB88320) four bits at a time: a 64-byte const table
+// in flash, no lazy fill shared between threads.
+static const uint32_t crc32_nibble[16] = {
+    0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu,
+    0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+    0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+    0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+};
+
 uint32_t dfu_crc32(uint32_t crc, const uint8_t *buf, size_t len) {
-    static uint32_t table[256];
-    static volatile int ready;
-    if (!ready) {
-        // Idempotent: two threads racing here write the same values.
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++) {
-                c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-            table[i] = c;
-        }
-        ready = 1;
-    }
     for (size_t i = 0; i < len; i++) {
-        crc = table[(crc ^ buf[i]) & 0xFFu] ^ (crc >> 8);
+        crc ^= buf[i];
+        crc = crc32_nibble[crc & 0xFu] ^ (crc >> 4);
+        crc = crc32_nibble[crc & 0xFu] ^ (crc >> 4);
     }
     return crc;
 }
