@@ -201,12 +201,15 @@ static uint32_t draw_node(ui_scene_t *s, const ui_area_t *clip, const ui_slot_t 
     return ui_draw_text(s->fb, clip, n->x, n->y, n->text, n->text_len, n->color, n->bg);
 }
 
-static uint32_t render_area(ui_scene_t *s, const ui_area_t *d) {
+// Redraw d from the nodes below `top` (in z order) over the background,
+// each drawn whole where it meets d: what a node above covers is drawn more
+// than once. The fallback of render_area.
+static uint32_t render_overdraw(ui_scene_t *s, const ui_area_t *d, uint32_t top) {
     // Start at the topmost node that covers the whole area on its own:
     // nothing under it can show.
     uint32_t start = 0;
     bool covered = false;
-    for (uint32_t i = s->count; i-- > 0;) {
+    for (uint32_t i = top; i-- > 0;) {
         const ui_slot_t *e = &s->slots[s->order[i].slot];
         if (e->opaque && ui_area_contains(&e->area, d)) {
             start = i;
@@ -218,11 +221,70 @@ static uint32_t render_area(ui_scene_t *s, const ui_area_t *d) {
     if (!covered) {
         px += ui_draw_fill(s->fb, d, d, s->background);
     }
-    for (uint32_t i = start; i < s->count; i++) {
+    for (uint32_t i = start; i < top; i++) {
         const ui_slot_t *e = &s->slots[s->order[i].slot];
         ui_area_t tmp;
         if (ui_area_intersect(&tmp, &e->area, d)) {
             px += draw_node(s, d, e);
+        }
+    }
+    return px;
+}
+
+// Pieces of a damaged area still to draw, each with the nodes that may show
+// in it (those below `top`).
+typedef struct {
+    ui_area_t a;
+    uint32_t top;
+} ui_piece_t;
+
+#define UI_RENDER_PIECES 64u
+
+// Redraw d writing each pixel once where the nodes are opaque: the topmost
+// node that meets a piece is drawn where it meets it, and the rest of the
+// piece (up to four bands around it) goes on with the nodes below. A node
+// that does not cover its area (multi-line text) has what is under it drawn
+// first; when the pieces outgrow their stack, the piece is overdrawn.
+static uint32_t render_area(ui_scene_t *s, const ui_area_t *d) {
+    ui_piece_t stack[UI_RENDER_PIECES];
+    uint32_t n = 0;
+    stack[n++] = (ui_piece_t){*d, s->count};
+    uint32_t px = 0;
+    while (n > 0) {
+        ui_piece_t p = stack[--n];
+        uint32_t i = p.top;
+        const ui_slot_t *e = NULL;
+        ui_area_t hit;
+        while (i-- > 0) {
+            const ui_slot_t *c = &s->slots[s->order[i].slot];
+            if (ui_area_intersect(&hit, &c->area, &p.a)) {
+                e = c;
+                break;
+            }
+        }
+        if (e == NULL) {
+            px += ui_draw_fill(s->fb, &p.a, &p.a, s->background);
+            continue;
+        }
+        if (!e->opaque) {
+            px += render_overdraw(s, &hit, i);
+        }
+        px += draw_node(s, &hit, e);
+        ui_area_t bands[4] = {
+            {p.a.x0, p.a.y0, p.a.x1, hit.y0},    // above
+            {p.a.x0, hit.y1, p.a.x1, p.a.y1},    // below
+            {p.a.x0, hit.y0, hit.x0, hit.y1},    // left
+            {hit.x1, hit.y0, p.a.x1, hit.y1},    // right
+        };
+        for (int k = 0; k < 4; k++) {
+            if (ui_area_empty(&bands[k])) {
+                continue;
+            }
+            if (n < UI_RENDER_PIECES) {
+                stack[n++] = (ui_piece_t){bands[k], i};
+            } else {
+                px += render_overdraw(s, &bands[k], i);
+            }
         }
     }
     return px;
