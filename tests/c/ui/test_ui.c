@@ -257,6 +257,41 @@ static void test_scene_hit_and_cost(void) {
     CHECK_EQ(ui_fb_get(&fa, 55, 55), ui_fb_get(&fa, 5, 5));
 }
 
+// Many overlapping rects (more pieces than the renderer's stack holds):
+// every pixel is the colour of the topmost rect over it, or the background,
+// and no pixel is written twice where only rects are.
+static void test_scene_many_overlaps(void) {
+    ui_fb_t fa;
+    ui_scene_t s;
+    CHECK_EQ(ui_fb_init(&fa, px_a, sizeof(px_a), SW, SH, UI_FMT_ARGB8888), UI_OK);
+    CHECK_EQ(ui_scene_init(&s, scene_a, sizeof(scene_a), 64, &fa, 0x000001), UI_OK);
+    ui_node_t nodes[60];
+    uint32_t x = 12345;
+    for (int i = 0; i < 60; i++) {
+        x = x * 1103515245u + 12345u;
+        nodes[i] = (ui_node_t){.kind = UI_KIND_RECT, .x = (int16_t)((x >> 8) % SW - 10),
+            .y = (int16_t)((x >> 16) % SH - 10), .w = (int16_t)(5 + (x >> 4) % 40),
+            .h = (int16_t)(5 + (x >> 12) % 30), .color = 0x010101u * (uint32_t)(i + 2)};
+        CHECK_EQ(ui_scene_add(&s, (int16_t)i, &nodes[i]), UI_OK);
+    }
+    CHECK(ui_scene_render(&s) <= (uint32_t)(SW * SH) * 2u);
+    uint32_t wrong = 0;
+    for (int32_t py = 0; py < SH; py++) {
+        for (int32_t pxl = 0; pxl < SW; pxl++) {
+            uint32_t want = 0x000001;
+            for (int i = 59; i >= 0; i--) {
+                const ui_node_t *n = &nodes[i];
+                if (pxl >= n->x && pxl < n->x + n->w && py >= n->y && py < n->y + n->h) {
+                    want = n->color;
+                    break;
+                }
+            }
+            wrong += ui_fb_get(&fa, pxl, py) != want;
+        }
+    }
+    CHECK_EQ(wrong, 0u);
+}
+
 static void test_records(void) {
     uint8_t buf[UI_REC_MAX];
     ui_cmd_t c = {.op = UI_OP_ADD, .z = -300};
@@ -439,6 +474,7 @@ int main(void) {
     RUN_TEST(test_dirty);
     RUN_TEST(test_scene_incremental_equals_full);
     RUN_TEST(test_scene_hit_and_cost);
+    RUN_TEST(test_scene_many_overlaps);
     RUN_TEST(test_records);
     RUN_TEST(test_link_one_thread);
     printf("%u checks, %u failed\n", mpx_test_checks, mpx_test_failures);
