@@ -47,12 +47,43 @@ static PyObject *raise_status(ui_status_t st) {
 
 // ---- dict -> C ----
 
+// The dict keys as interned str objects, made once: a lookup then hashes
+// nothing and compares pointers (PyDict_GetItemString makes a str a call).
+static struct {
+    const char *name;
+    PyObject *obj;
+} keys_[16];
+
+static PyObject *key(const char *name) {
+    size_t i = 0;
+    for (; i < sizeof(keys_) / sizeof(keys_[0]) && keys_[i].name != NULL; i++) {
+        if (keys_[i].name == name || strcmp(keys_[i].name, name) == 0) {
+            return keys_[i].obj;
+        }
+    }
+    PyObject *o = PyUnicode_InternFromString(name);
+    if (o != NULL && i < sizeof(keys_) / sizeof(keys_[0])) {
+        keys_[i].name = name;  // string literals: they live as long as the module
+        keys_[i].obj = o;      // kept for the process's life, as interned strs are
+    }
+    return o;
+}
+
+// d[name], borrowed; NULL if absent (or, with an error set, if that failed).
+static PyObject *lookup(PyObject *d, const char *name) {
+    PyObject *k = key(name);
+    return k == NULL ? NULL : PyDict_GetItemWithError(d, k);
+}
+
 // Fetch d[key] as an int within [lo, hi]. *present (if given) says whether
 // the key was there; without it a missing key is an error.
 static int get_int(PyObject *d, const char *what, const char *key, long lo, long hi, long *out,
     bool *present) {
-    PyObject *v = PyDict_GetItemString(d, key);
+    PyObject *v = lookup(d, key);
     if (v == NULL) {
+        if (PyErr_Occurred()) {
+            return -1;
+        }
         if (present) {
             *present = false;
             return 0;
@@ -83,14 +114,21 @@ static int get_kind(PyObject *d, const char *what, const char *const *names, int
         PyErr_Format(PyExc_TypeError, "%s must be a dict, not %s", what, Py_TYPE(d)->tp_name);
         return -1;
     }
-    PyObject *k = PyDict_GetItemString(d, "kind");
+    PyObject *k = lookup(d, "kind");
     if (k == NULL) {
-        PyErr_Format(PyExc_KeyError, "%s has no 'kind'", what);
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_KeyError, "%s has no 'kind'", what);
+        }
         return -1;
     }
     if (!PyUnicode_Check(k)) {
         PyErr_Format(PyExc_TypeError, "%s['kind'] must be a str", what);
         return -1;
+    }
+    for (int i = 1; i < count; i++) {
+        if (k == key(names[i])) {  // the usual case: a literal, interned
+            return i;
+        }
     }
     for (int i = 1; i < count; i++) {
         if (PyUnicode_CompareWithASCIIString(k, names[i]) == 0) {
@@ -145,9 +183,11 @@ static int node_from_dict(PyObject *d, ui_node_t *n) {
         n->color = (uint32_t)c;
         return 0;
     }
-    PyObject *t = PyDict_GetItemString(d, "text");
+    PyObject *t = lookup(d, "text");
     if (t == NULL) {
-        PyErr_SetString(PyExc_KeyError, "node has no 'text'");
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_KeyError, "node has no 'text'");
+        }
         return -1;
     }
     if (!PyUnicode_Check(t)) {
@@ -421,10 +461,14 @@ static int parse_z(PyObject *o, int32_t *z) {
     return 0;
 }
 
-static PyObject *node_op(PyObject *args, ui_status_t (*op)(ui_client_t *, int32_t, const ui_node_t *),
-    const char *fmt) {
-    PyObject *zo, *d;
-    if (!PyArg_ParseTuple(args, fmt, &zo, &d) || !ready()) {
+static PyObject *node_op(PyObject *const *args, Py_ssize_t nargs,
+    ui_status_t (*op)(ui_client_t *, int32_t, const ui_node_t *), const char *name) {
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "%s() takes 2 arguments (z, node), %zd given", name, nargs);
+        return NULL;
+    }
+    PyObject *zo = args[0], *d = args[1];
+    if (!ready()) {
         return NULL;
     }
     int32_t z;
@@ -436,12 +480,12 @@ static PyObject *node_op(PyObject *args, ui_status_t (*op)(ui_client_t *, int32_
     return st == UI_OK ? Py_NewRef(Py_None) : raise_status(st);
 }
 
-static PyObject *m_stack_add(PyObject *self, PyObject *args) {
-    return node_op(args, ui_client_add, "OO:stack_add");
+static PyObject *m_stack_add(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    return node_op(args, nargs, ui_client_add, "stack_add");
 }
 
-static PyObject *m_stack_replace(PyObject *self, PyObject *args) {
-    return node_op(args, ui_client_replace, "OO:stack_replace");
+static PyObject *m_stack_replace(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    return node_op(args, nargs, ui_client_replace, "stack_replace");
 }
 
 static PyObject *m_stack_remove(PyObject *self, PyObject *zo) {
@@ -596,9 +640,9 @@ static PyMethodDef methods[] = {
      "Start (or restart) the simulated renderer. Other calls start it with the defaults."},
     {"deinit", m_deinit, METH_NOARGS, "Stop the renderer and free the display."},
     {"api_version", m_api_version, METH_NOARGS, "(major, minor, patch) of the API."},
-    {"stack_add", m_stack_add, METH_VARARGS, "stack_add(z, node): add a node at a free z."},
+    {"stack_add", (PyCFunction)(void (*)(void))m_stack_add, METH_FASTCALL, "stack_add(z, node): add a node at a free z."},
     {"stack_remove", m_stack_remove, METH_O, "stack_remove(z): remove the node at z."},
-    {"stack_replace", m_stack_replace, METH_VARARGS, "stack_replace(z, node): replace the node at z."},
+    {"stack_replace", (PyCFunction)(void (*)(void))m_stack_replace, METH_FASTCALL, "stack_replace(z, node): replace the node at z."},
     {"stack_clear", m_stack_clear, METH_NOARGS, "Remove every node."},
     {"present", m_present, METH_NOARGS,
      "End a frame: everything sent before shows together. Returns the frame number."},
