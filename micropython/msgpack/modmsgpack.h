@@ -53,9 +53,9 @@ mp_obj_t msgpack_timestamp_new(int64_t sec, uint32_t nsec);
 // Convert an int object to int64 / uint64. Return false if it does not fit.
 bool msgpack_int64(mp_obj_t o, int64_t *out);
 
-// Raise the exception lib/msgpack's table assigns to a status.
-// `incomplete` is raised for input that ends inside an object.
-NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d, const mp_obj_type_t *incomplete);
+// Raise what lib/msgpack's table (mpk_error_get) assigns to a status; `d`
+// (may be NULL) is the decoder that failed, for the limit details.
+NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d);
 
 // Packing (pack.c).
 extern const mp_obj_type_t msgpack_type_Packer;

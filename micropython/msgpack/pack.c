@@ -377,7 +377,7 @@ static void writer_on_vstr(mpk_writer_t *w, vstr_t *v, const pack_opts_t *o) {
 
 static void writer_check(mpk_writer_t *w) {
     if (w->status != MPK_OK) {
-        msgpack_raise(w->status, NULL, &mp_type_ValueError);
+        msgpack_raise(w->status, NULL);
     }
 }
 

@@ -122,39 +122,24 @@ MP_DEFINE_CONST_OBJ_TYPE(
     parent, &mp_type_ValueError
     );
 
-static const char *const limit_names[] = { "", "str", "bin", "ext", "array", "map" };
-
-NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d, const mp_obj_type_t *incomplete) {
-    switch (mpk_status_exc(st)) {
-        case MPK_EXC_NONE:
-            if (incomplete == &msgpack_type_OutOfData) {
-                mp_raise_msg(incomplete, MP_ERROR_TEXT("No more data to unpack."));
-            }
-            mp_raise_msg(incomplete, MP_ERROR_TEXT("Unpack failed: incomplete input"));
-        case MPK_EXC_VALUE:
-            if (st == MPK_ERR_LIMIT && d != NULL) {
-                mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%u exceeds max_%s_len(%u)"),
-                    (unsigned)d->err_value, limit_names[d->err_limit], (unsigned)d->err_max);
-            }
-            if (st == MPK_ERR_TRUNCATED) {
-                if (incomplete == &msgpack_type_OutOfData) {
-                    mp_raise_msg(incomplete, MP_ERROR_TEXT("stream ended inside an object"));
-                }
-                mp_raise_msg(incomplete, MP_ERROR_TEXT("Unpack failed: incomplete input"));
-            }
-            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%s"), mpk_status_str(st));
-        case MPK_EXC_FORMAT:
-            mp_raise_msg(&msgpack_type_FormatError, MP_ERROR_TEXT("invalid format byte 0xc1"));
-        case MPK_EXC_STACK:
-            mp_raise_msg_varg(&msgpack_type_StackError, MP_ERROR_TEXT("nesting deeper than %u levels"),
-                d ? (unsigned)d->limits.max_depth : (unsigned)MSGPACK_UNPACK_DEPTH);
-        case MPK_EXC_MEMORY:
-            mp_raise_type(&mp_type_MemoryError);
-        case MPK_EXC_OS:
-            mp_raise_OSError(MP_EIO);
-        default:
-            mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("msgpack: %s"), mpk_status_str(st));
+NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d) {
+    mpk_error_t e;
+    mpk_error_get(&e, st, d);
+    const mp_obj_type_t *type;
+    switch (e.kind) {
+        case MPK_EXC_VALUE: type = &mp_type_ValueError; break;
+        case MPK_EXC_FORMAT: type = &msgpack_type_FormatError; break;
+        case MPK_EXC_STACK: type = &msgpack_type_StackError; break;
+        case MPK_EXC_OUT_OF_DATA: type = &msgpack_type_OutOfData; break;
+        case MPK_EXC_BUFFER_FULL: type = &msgpack_type_BufferFull; break;
+        case MPK_EXC_OVERFLOW: type = &mp_type_OverflowError; break;
+        case MPK_EXC_MEMORY: mp_raise_type(&mp_type_MemoryError);
+        case MPK_EXC_OS: mp_raise_OSError(MP_EIO);
+        case MPK_EXC_AGAIN: mp_raise_OSError(MP_EAGAIN);
+        default: type = &mp_type_RuntimeError; break;
     }
+    // The table's messages are plain strings (never compressed ones).
+    mp_raise_msg_varg(type, (mp_rom_error_text_t)e.fmt, e.a, e.name, e.b);
 }
 
 // ---------------------------------------------------------------------------

@@ -21,6 +21,9 @@
 
 #define INLINE_FRAMES (8)
 
+// Bytes asked of a stream at a time (Unpacker's read_size default).
+#define MSGPACK_READ_SIZE (4096)
+
 typedef struct unpack_opts {
     mp_obj_t object_hook;        // MP_OBJ_NULL: none
     mp_obj_t object_pairs_hook;
@@ -276,11 +279,6 @@ static mp_obj_t hook_arg(mp_obj_t h) {
     return h;
 }
 
-static uint32_t limit_arg(mp_int_t v, size_t dflt) {
-    uint64_t u = v < 0 ? (uint64_t)dflt : (uint64_t)v;
-    return u > 0xffffffffu ? 0xffffffffu : (uint32_t)u;
-}
-
 // Turn parsed options into o; size is what -1 limits default to (the input
 // length for unpackb, max_buffer_size for streams).
 static void unpack_opts_fill(unpack_opts_t *o, const mp_arg_val_t *vals, size_t size) {
@@ -302,12 +300,12 @@ static void unpack_opts_fill(unpack_opts_t *o, const mp_arg_val_t *vals, size_t 
     o->use_list = vals[ARG_use_list].u_bool;
     o->raw = vals[ARG_raw].u_bool;
     o->strict_map_key = vals[ARG_strict_map_key].u_bool;
-    mpk_limits_default(&o->limits);
-    o->limits.max_str = limit_arg(vals[ARG_max_str_len].u_int, size);
-    o->limits.max_bin = limit_arg(vals[ARG_max_bin_len].u_int, size);
-    o->limits.max_ext = limit_arg(vals[ARG_max_ext_len].u_int, size);
-    o->limits.max_array = limit_arg(vals[ARG_max_array_len].u_int, size);
-    o->limits.max_map = limit_arg(vals[ARG_max_map_len].u_int, size / 2);
+    mpk_limits_for_size(&o->limits, size);
+    mpk_limits_set(&o->limits, MPK_LIMIT_STR, vals[ARG_max_str_len].u_int);
+    mpk_limits_set(&o->limits, MPK_LIMIT_BIN, vals[ARG_max_bin_len].u_int);
+    mpk_limits_set(&o->limits, MPK_LIMIT_EXT, vals[ARG_max_ext_len].u_int);
+    mpk_limits_set(&o->limits, MPK_LIMIT_ARRAY, vals[ARG_max_array_len].u_int);
+    mpk_limits_set(&o->limits, MPK_LIMIT_MAP, vals[ARG_max_map_len].u_int);
     o->limits.max_depth = MSGPACK_UNPACK_DEPTH;
 }
 
@@ -347,7 +345,7 @@ static mp_obj_t msgpack_unpackb(size_t n_args, const mp_obj_t *args, mp_map_t *k
     mpk_decoder_init(&d, &mp_visitor, &c, &o.limits, frames, INLINE_FRAMES);
     mpk_status_t st = mpk_decoder_feed(&d, in.buf, in.len, true, &used, &obj);
     if (st != MPK_OK) {
-        msgpack_raise(st, &d, &mp_type_ValueError);
+        msgpack_raise(st, &d);
     }
     if (used < in.len) {
         mp_obj_t exc_args[2] = { obj, mp_obj_new_bytes((const byte *)in.buf + used, in.len - used) };
@@ -358,106 +356,107 @@ static mp_obj_t msgpack_unpackb(size_t n_args, const mp_obj_t *args, mp_map_t *k
 MP_DEFINE_CONST_FUN_OBJ_KW(msgpack_unpackb_obj, 1, msgpack_unpackb);
 
 // ---------------------------------------------------------------------------
-// Reading from streams: the C stream protocol if there is one, else the
-// object's readinto() or read().
+// Reading from streams: lib/msgpack's unpacker, with a fill callback that
+// uses the C stream protocol if there is one, else the object's readinto()
+// or read().
 
 static uint8_t *gc_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
     (void)ctx;
     return m_renew(uint8_t, old, old_cap, new_cap);  // raises MemoryError
 }
 
-static void inbuf_reserve_raise(mpk_inbuf_t *b, size_t n) {
-    if (mpk_inbuf_reserve(b, n, gc_realloc, NULL) != MPK_OK) {
-        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
-    }
-}
+// The stream of an unpacker (its io_ctx), and the block a Python readinto()
+// fills. That block is never freed by us, so a stream that keeps the view
+// and writes to it later writes to memory the GC keeps alive for it, not to
+// a buffer that has moved or been freed.
+typedef struct stream_io {
+    mp_obj_t stream;             // MP_OBJ_NULL: none, or it ended
+    uint8_t *scratch;
+    size_t scratch_cap;
+} stream_io_t;
 
-// The block a Python readinto() fills. It is never freed by us, so a stream
-// that keeps the view and writes to it later writes to memory the GC keeps
-// alive for it, not to a buffer that has moved or been freed.
-typedef struct scratch {
-    uint8_t *buf;
-    size_t cap;
-} scratch_t;
-
-// Append up to n bytes from the stream to b. Returns the count (0 at the
-// end of the stream), or -1 when a non-blocking stream has nothing now. With
-// `once`, a stream's first short read ends the call; else it loops until n
-// or EOF.
+// The fill callback: append up to n bytes from the stream. In exact mode
+// (unpack) it loops until n or EOF; else (Unpacker) the stream's first short
+// read ends the call, and at its end the stream is forgotten.
 //
 // Python code may run here (a stream's read or readinto, a callback the
-// scheduler runs while a C stream waits): the caller keeps it from reaching
-// b (Unpacker.busy), and no Python object is given b's memory: Python
-// streams read into the scratch block or return bytes, copied into b after
-// they returned. io.IOBase subclasses (instance types) count as Python
-// streams: their C protocol would hand b to readinto.
-static mp_int_t stream_append(mp_obj_t stream, mpk_inbuf_t *b, size_t n, bool once, scratch_t *scratch) {
+// scheduler runs while a C stream waits): the unpacker is busy, and no
+// Python object is given the buffer's memory: Python streams read into the
+// scratch block or return bytes, copied in after they returned. io.IOBase
+// subclasses (instance types) count as Python streams: their C protocol
+// would hand the buffer to readinto.
+static mpk_status_t stream_fill(mpk_unpacker_t *u, size_t n, size_t *got_out) {
+    stream_io_t *io = u->io_ctx;
+    mp_obj_t stream = io->stream;
     const mp_obj_type_t *type = mp_obj_get_type(stream);
-    inbuf_reserve_raise(b, n);
+    mpk_status_t st = mpk_unpacker_reserve(u, n);
+    if (st != MPK_OK) {
+        return st;
+    }
+    mpk_inbuf_t *b = &u->buf;
+    size_t got;
     if (!mp_obj_is_instance_type(type) && MP_OBJ_TYPE_HAS_SLOT(type, protocol)
         && ((const mp_stream_p_t *)MP_OBJ_TYPE_GET_SLOT(type, protocol))->read != NULL) {
         int err;
-        mp_uint_t got = mp_stream_rw(stream, b->data + b->tail, n, &err, once ? MP_STREAM_RW_ONCE : MP_STREAM_RW_READ);
+        got = mp_stream_rw(stream, b->data + b->tail, n, &err, u->exact ? MP_STREAM_RW_READ : MP_STREAM_RW_ONCE);
         if (err != 0) {
             if (mp_is_nonblocking_error(err)) {
-                return -1;
+                return MPK_NEED_MORE;
             }
             mp_raise_OSError(err);
         }
         b->tail += got;
-        return (mp_int_t)got;
+    } else {
+        mp_obj_t dest[3];
+        const uint8_t *src = NULL;
+        #if MICROPY_PY_BUILTINS_MEMORYVIEW
+        mp_load_method_maybe(stream, MP_QSTR_readinto, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            if (io->scratch_cap < n) {
+                io->scratch = m_new(uint8_t, n);
+                io->scratch_cap = n;
+            }
+            dest[2] = mp_obj_new_memoryview('B' | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, n, io->scratch);
+            mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+            if (r == mp_const_none) {
+                return MPK_NEED_MORE;
+            }
+            mp_int_t count = mp_obj_get_int(r);
+            if (count < 0 || (size_t)count > n) {
+                mp_raise_ValueError(MP_ERROR_TEXT("readinto() returned a bad count"));
+            }
+            src = io->scratch;
+            got = (size_t)count;
+        }
+        #endif
+        if (src == NULL) {
+            mp_load_method(stream, MP_QSTR_read, dest);
+            dest[2] = MP_OBJ_NEW_SMALL_INT(n);
+            mp_obj_t chunk = mp_call_method_n_kw(1, 0, dest);
+            if (chunk == mp_const_none) {
+                return MPK_NEED_MORE;
+            }
+            mp_buffer_info_t bi;
+            mp_get_buffer_raise(chunk, &bi, MP_BUFFER_READ);
+            if (bi.len > n) {
+                mp_raise_ValueError(MP_ERROR_TEXT("read(n) returned more than n bytes"));
+            }
+            src = bi.buf;
+            got = bi.len;
+        }
+        // The room reserved above is still there (nothing could reach the
+        // unpacker), so this allocates nothing and chunk cannot be collected
+        // under src.
+        st = mpk_unpacker_append(u, src, got);
+        if (st != MPK_OK) {
+            return st;
+        }
     }
-    mp_obj_t dest[3];
-    const uint8_t *src = NULL;
-    mp_int_t got = -1;
-    #if MICROPY_PY_BUILTINS_MEMORYVIEW
-    mp_load_method_maybe(stream, MP_QSTR_readinto, dest);
-    if (dest[0] != MP_OBJ_NULL) {
-        if (scratch->cap < n) {
-            scratch->buf = m_new(uint8_t, n);
-            scratch->cap = n;
-        }
-        dest[2] = mp_obj_new_memoryview('B' | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, n, scratch->buf);
-        mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
-        if (r == mp_const_none) {
-            return -1;
-        }
-        got = mp_obj_get_int(r);
-        if (got < 0 || (size_t)got > n) {
-            mp_raise_ValueError(MP_ERROR_TEXT("readinto() returned a bad count"));
-        }
-        src = scratch->buf;
+    if (got == 0) {
+        io->stream = MP_OBJ_NULL;
     }
-    #endif
-    mp_obj_t chunk = MP_OBJ_NULL;
-    if (src == NULL) {
-        mp_load_method(stream, MP_QSTR_read, dest);
-        dest[2] = MP_OBJ_NEW_SMALL_INT(n);
-        chunk = mp_call_method_n_kw(1, 0, dest);
-        if (chunk == mp_const_none) {
-            return -1;
-        }
-        mp_buffer_info_t bi;
-        mp_get_buffer_raise(chunk, &bi, MP_BUFFER_READ);
-        if (bi.len > n) {
-            mp_raise_ValueError(MP_ERROR_TEXT("read(n) returned more than n bytes"));
-        }
-        src = bi.buf;
-        got = (mp_int_t)bi.len;
-    }
-    // The room reserved above is still there (nothing could reach b), so
-    // this allocates nothing and chunk cannot be collected under src.
-    inbuf_reserve_raise(b, (size_t)got);
-    memcpy(b->data + b->tail, src, (size_t)got);
-    b->tail += (size_t)got;
-    return got;
-}
-
-// How much to read when the decoder needs `need` more bytes and `have` are
-// held: all of it if small, else a piece that doubles with what has arrived.
-static size_t read_chunk(size_t need, size_t have) {
-    size_t chunk = have > 4096 ? have : 4096;
-    return need < chunk ? need : chunk;
+    *got_out = got;
+    return MPK_OK;
 }
 
 // unpack(stream, **options): exactly one object. The decoder says how many
@@ -472,39 +471,19 @@ static mp_obj_t msgpack_unpack(size_t n_args, const mp_obj_t *args, mp_map_t *kw
     mp_arg_parse_all(0, NULL, kw_args, ARG_read_size, unpack_allowed_args, vals);
     size_t max = max_buffer_arg(vals);
     unpack_opts_fill(&o, vals, max);
-    mp_obj_t stream = args[0];
     mpk_frame_t frames[INLINE_FRAMES];
     unpack_ctx_t c = { &o, frames };
-    mpk_decoder_t d;
-    mpk_inbuf_t b;
-    scratch_t scratch = { NULL, 0 };
-    mpk_decoder_init(&d, &mp_visitor, &c, &o.limits, frames, INLINE_FRAMES);
-    mpk_inbuf_init(&b, max);
-    for (;;) {
-        mpk_obj_t obj = NULL;
-        size_t used = 0;
-        mpk_status_t st = mpk_decoder_feed(&d, b.data ? b.data + b.head : (const uint8_t *)"",
-            mpk_inbuf_pending(&b), false, &used, &obj);
-        b.head += used;
-        if (st == MPK_OK) {
-            m_del(uint8_t, b.data, b.cap);
-            return obj;
-        }
-        if (st != MPK_NEED_MORE) {
-            msgpack_raise(st, &d, &msgpack_type_OutOfData);
-        }
-        // Read what the decoder needs, but grow the buffer only with what
-        // arrives: a header that announces 50 MB allocates nothing up front.
-        size_t need = read_chunk(d.need, mpk_inbuf_pending(&b));
-        mp_int_t got = stream_append(stream, &b, need, false, &scratch);
-        if (got < 0) {
-            mp_raise_OSError(MP_EAGAIN);
-        }
-        if (got == 0) {
-            mp_raise_msg(&msgpack_type_OutOfData, b.tail > 0
-                ? MP_ERROR_TEXT("stream ended inside an object") : MP_ERROR_TEXT("stream ended before an object"));
-        }
+    stream_io_t io = { args[0], NULL, 0 };
+    mpk_unpacker_t u;
+    mpk_obj_t obj;
+    mpk_unpacker_init(&u, &mp_visitor, &skip_visitor, &c, &o.limits, frames, INLINE_FRAMES, max, gc_realloc, &io);
+    mpk_unpacker_set_stream(&u, stream_fill, MSGPACK_READ_SIZE, MSGPACK_READ_SIZE, true);
+    mpk_status_t st = mpk_unpacker_next(&u, false, &obj);
+    if (st != MPK_OK) {
+        msgpack_raise(st, &u.dec);
     }
+    m_del(uint8_t, u.buf.data, u.buf.cap);
+    return obj;
 }
 MP_DEFINE_CONST_FUN_OBJ_KW(msgpack_unpack_obj, 1, msgpack_unpack);
 
@@ -515,15 +494,9 @@ typedef struct _msgpack_unpacker_obj_t {
     mp_obj_base_t base;
     unpack_opts_t opts;
     unpack_ctx_t ctx;
-    mpk_decoder_t dec;
+    mpk_unpacker_t u;            // decoder, buffer, tell(), busy and skip state
     mpk_frame_t frames[INLINE_FRAMES];
-    mpk_inbuf_t buf;
-    mp_obj_t file_like;          // MP_OBJ_NULL: none, or it ended
-    size_t read_size;
-    uint64_t offset;             // stream position of buf.head
-    scratch_t scratch;           // what a Python readinto() fills
-    bool busy;                   // in the decoder or the stream: callbacks may not re-enter
-    bool skipping;               // the object in progress is being skipped
+    stream_io_t io;              // file_like
 } msgpack_unpacker_obj_t;
 
 static mp_obj_t unpacker_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
@@ -542,230 +515,139 @@ static mp_obj_t unpacker_make_new(const mp_obj_type_t *type, size_t n_args, size
     if (read_size > 0 && (size_t)read_size > max) {
         mp_raise_ValueError(MP_ERROR_TEXT("read_size should be less or equal to max_buffer_size"));
     }
-    self->read_size = read_size > 0 ? (size_t)read_size : (max < 4096 ? max : 4096);
-    self->file_like = n_args == 1 && args[0] != mp_const_none ? args[0] : MP_OBJ_NULL;
+    self->io.stream = n_args == 1 && args[0] != mp_const_none ? args[0] : MP_OBJ_NULL;
+    self->io.scratch = NULL;
+    self->io.scratch_cap = 0;
     self->ctx.o = &self->opts;
     self->ctx.inline_frames = self->frames;
-    mpk_decoder_init(&self->dec, &mp_visitor, &self->ctx, &self->opts.limits, self->frames, INLINE_FRAMES);
-    mpk_inbuf_init(&self->buf, max);
-    self->offset = 0;
-    self->scratch.buf = NULL;
-    self->scratch.cap = 0;
-    self->busy = false;
-    self->skipping = false;
+    mpk_unpacker_init(&self->u, &mp_visitor, &skip_visitor, &self->ctx, &self->opts.limits,
+        self->frames, INLINE_FRAMES, max, gc_realloc, &self->io);
+    mpk_unpacker_set_stream(&self->u, self->io.stream != MP_OBJ_NULL ? stream_fill : NULL,
+        read_size > 0 ? (size_t)read_size : 0, MSGPACK_READ_SIZE, false);
     return MP_OBJ_FROM_PTR(self);
-}
-
-static void unpacker_check(msgpack_unpacker_obj_t *self) {
-    if (self->busy) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("Unpacker is busy (re-entered from a hook or the stream)"));
-    }
 }
 
 static mp_obj_t unpacker_feed(mp_obj_t self_in, mp_obj_t data) {
     msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    unpacker_check(self);
-    if (self->file_like != MP_OBJ_NULL) {
+    if (mpk_unpacker_busy(&self->u)) {
+        msgpack_raise(MPK_ERR_BUSY, NULL);
+    }
+    if (self->io.stream != MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_AssertionError, MP_ERROR_TEXT("unpacker.feed() is not be able to use with `file_like`."));
     }
     mp_buffer_info_t b;
     get_bytes_raise(data, &b);
-    if (mpk_inbuf_append(&self->buf, b.buf, b.len, gc_realloc, NULL) != MPK_OK) {
-        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
+    mpk_status_t st = mpk_unpacker_feed(&self->u, b.buf, b.len);
+    if (st != MPK_OK) {
+        msgpack_raise(st, NULL);
     }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(unpacker_feed_obj, unpacker_feed);
 
-// Read more from file_like. False if it has nothing now (a non-blocking
-// stream); at its end it is forgotten. The stream may be Python code that
-// calls back into this Unpacker: it finds it busy.
-static bool unpacker_read_more(msgpack_unpacker_obj_t *self) {
-    size_t room = self->buf.max - (self->buf.tail - self->buf.start);
-    size_t n = self->read_size < room ? self->read_size : room;
-    if (n == 0) {
-        mp_raise_msg(&msgpack_type_BufferFull, MP_ERROR_TEXT("buffer is full: max_buffer_size reached"));
-    }
-    mp_int_t got;
-    nlr_buf_t nlr;
-    self->busy = true;
-    if (nlr_push(&nlr) == 0) {
-        got = stream_append(self->file_like, &self->buf, n, true, &self->scratch);
-        nlr_pop();
-    } else {
-        self->busy = false;
-        nlr_jump(nlr.ret_val);
-    }
-    self->busy = false;
-    if (got < 0) {
-        return false;
-    }
-    if (got == 0) {
-        self->file_like = MP_OBJ_NULL;
-        return false;
-    }
-    return true;
-}
+// The unpacker calls, under nlr: a hook or the stream may raise, which must
+// leave the Unpacker usable (mpk.h, "Leaving by longjmp").
+enum { CALL_UNPACK, CALL_SKIP, CALL_ARRAY_HEADER, CALL_MAP_HEADER, CALL_BYTES };
 
-// Back to the start of the object in progress, with a fresh decoder: after
-// bad data or a hook that raised, unpack() meets the same object again and
-// skip() can drop it.
-static void unpacker_rewind(msgpack_unpacker_obj_t *self) {
-    self->offset -= mpk_inbuf_rewind(&self->buf);
-    self->dec.vis = &mp_visitor;
-    mpk_decoder_reset(&self->dec);
-    self->skipping = false;
-    self->busy = false;
-}
+typedef struct call {
+    mpk_obj_t obj;               // CALL_UNPACK
+    uint8_t *out;                // CALL_BYTES: n bytes
+    size_t n;                    // CALL_BYTES: asked; then got
+    uint32_t count;              // headers
+} call_t;
 
-enum { MODE_UNPACK, MODE_SKIP, MODE_ITER };
-
-// One step of the decoder under nlr, so that an exception from a hook
-// leaves the Unpacker usable.
-static mpk_status_t unpacker_feed_decoder(msgpack_unpacker_obj_t *self, size_t *used, mpk_obj_t *obj) {
+static mpk_status_t unpacker_call(msgpack_unpacker_obj_t *self, int op, call_t *c) {
+    mpk_unpacker_t *u = &self->u;
     mpk_status_t st;
     nlr_buf_t nlr;
-    self->busy = true;
     if (nlr_push(&nlr) == 0) {
-        st = mpk_decoder_feed(&self->dec, self->buf.data + self->buf.head,
-            mpk_inbuf_pending(&self->buf), false, used, obj);
+        if (op <= CALL_SKIP) {
+            st = mpk_unpacker_next(u, op == CALL_SKIP, &c->obj);
+        } else if (op == CALL_BYTES) {
+            st = mpk_unpacker_read_bytes(u, c->out, c->n, &c->n);
+        } else {
+            st = mpk_unpacker_read_header(u, op == CALL_ARRAY_HEADER ? MPK_T_ARRAY : MPK_T_MAP, &c->count);
+        }
         nlr_pop();
     } else {
-        unpacker_rewind(self);
+        mpk_unpacker_unwind(u);
         nlr_jump(nlr.ret_val);
     }
-    self->busy = false;
     return st;
 }
 
-static mp_obj_t unpacker_next(msgpack_unpacker_obj_t *self, int mode) {
-    unpacker_check(self);
-    for (;;) {
-        if (mpk_inbuf_pending(&self->buf) == 0
-            && (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self))) {
-            if (mode == MODE_ITER) {
-                return MP_OBJ_STOP_ITERATION;
-            }
-            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
-        }
-        if (mode == MODE_SKIP && mpk_decoder_idle(&self->dec) && !self->skipping) {
-            self->dec.vis = &skip_visitor;
-            self->skipping = true;
-        }
-        size_t used = 0;
-        mpk_obj_t obj = NULL;
-        mpk_status_t st = unpacker_feed_decoder(self, &used, &obj);
-        self->buf.head += used;
-        self->offset += used;
-        if (st == MPK_OK) {
-            mpk_inbuf_commit(&self->buf);
-            if (self->skipping) {
-                self->skipping = false;
-                self->dec.vis = &mp_visitor;
-                if (mode != MODE_SKIP) {
-                    continue;  // a skip() left half done: finish it, then unpack
-                }
-            }
-            return mode == MODE_SKIP ? mp_const_none : obj;
-        }
-        if (st != MPK_NEED_MORE) {
-            mpk_decoder_t failed = self->dec;  // keeps the limit details for the message
-            unpacker_rewind(self);
-            msgpack_raise(st, &failed, &msgpack_type_OutOfData);
-        }
-        if (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self)) {
-            if (mode == MODE_ITER) {
-                return MP_OBJ_STOP_ITERATION;
-            }
-            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
-        }
+static mp_obj_t unpacker_next(mp_obj_t self_in, int op, bool iter) {
+    call_t c;
+    mpk_status_t st = unpacker_call(MP_OBJ_TO_PTR(self_in), op, &c);
+    if (st == MPK_OK) {
+        return op == CALL_SKIP ? mp_const_none : c.obj;
     }
+    if (st == MPK_NEED_MORE && iter) {
+        return MP_OBJ_STOP_ITERATION;
+    }
+    msgpack_raise(st, &((msgpack_unpacker_obj_t *)MP_OBJ_TO_PTR(self_in))->u.dec);
 }
 
 static mp_obj_t unpacker_unpack(mp_obj_t self_in) {
-    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_UNPACK);
+    return unpacker_next(self_in, CALL_UNPACK, false);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_unpack_obj, unpacker_unpack);
 
 static mp_obj_t unpacker_skip(mp_obj_t self_in) {
-    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_SKIP);
+    return unpacker_next(self_in, CALL_SKIP, false);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_skip_obj, unpacker_skip);
 
 static mp_obj_t unpacker_iternext(mp_obj_t self_in) {
-    return unpacker_next(MP_OBJ_TO_PTR(self_in), MODE_ITER);
+    return unpacker_next(self_in, CALL_UNPACK, true);
 }
 
-static mp_obj_t read_header(mp_obj_t self_in, mpk_type_t want) {
-    msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    unpacker_check(self);
-    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
-        mp_raise_ValueError(MP_ERROR_TEXT("an object is partly unpacked"));
+static mp_obj_t read_header(mp_obj_t self_in, int op) {
+    call_t c;
+    mpk_status_t st = unpacker_call(MP_OBJ_TO_PTR(self_in), op, &c);
+    if (st != MPK_OK) {
+        msgpack_raise(st, NULL);
     }
-    for (;;) {
-        mpk_token_t t;
-        size_t size;
-        mpk_status_t st = mpk_read_token(self->buf.data ? self->buf.data + self->buf.head : (const uint8_t *)"",
-            mpk_inbuf_pending(&self->buf), &t, &size);
-        if (st == MPK_OK || (st == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
-            if (t.type != want) {
-                mp_raise_ValueError(MP_ERROR_TEXT("Unexpected type header on stream"));
-            }
-            self->buf.head += size;  // array and map headers carry no payload
-            self->offset += size;
-            mpk_inbuf_commit(&self->buf);
-            return mp_obj_new_int_from_uint(t.v.n);
-        }
-        if (st != MPK_NEED_MORE) {
-            msgpack_raise(st, NULL, &msgpack_type_OutOfData);
-        }
-        if (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self)) {
-            mp_raise_msg(&msgpack_type_OutOfData, MP_ERROR_TEXT("No more data to unpack."));
-        }
-    }
+    return mp_obj_new_int_from_uint(c.count);
 }
 
 static mp_obj_t unpacker_read_array_header(mp_obj_t self_in) {
-    return read_header(self_in, MPK_T_ARRAY);
+    return read_header(self_in, CALL_ARRAY_HEADER);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_read_array_header_obj, unpacker_read_array_header);
 
 static mp_obj_t unpacker_read_map_header(mp_obj_t self_in) {
-    return read_header(self_in, MPK_T_MAP);
+    return read_header(self_in, CALL_MAP_HEADER);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_read_map_header_obj, unpacker_read_map_header);
 
 static mp_obj_t unpacker_read_bytes(mp_obj_t self_in, mp_obj_t n_in) {
     msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    unpacker_check(self);
+    if (mpk_unpacker_busy(&self->u)) {
+        msgpack_raise(MPK_ERR_BUSY, NULL);
+    }
     mp_int_t n = mp_obj_get_int(n_in);
     if (n < 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("read_bytes() needs a non-negative count"));
     }
-    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
-        mp_raise_ValueError(MP_ERROR_TEXT("an object is partly unpacked"));
+    if (!mpk_decoder_idle(&self->u.dec) || self->u.skipping) {
+        msgpack_raise(MPK_ERR_PARTIAL, NULL);
     }
     vstr_t out;
     vstr_init(&out, (size_t)n);
-    while (out.len < (size_t)n) {
-        size_t have = mpk_inbuf_pending(&self->buf);
-        if (have == 0 && (self->file_like == MP_OBJ_NULL || !unpacker_read_more(self))) {
-            break;
-        }
-        have = mpk_inbuf_pending(&self->buf);
-        size_t take = (size_t)n - out.len < have ? (size_t)n - out.len : have;
-        vstr_add_strn(&out, (const char *)self->buf.data + self->buf.head, take);
-        self->buf.head += take;
-        self->offset += take;
-        mpk_inbuf_commit(&self->buf);
+    call_t c = { .out = (uint8_t *)out.buf, .n = (size_t)n };
+    mpk_status_t st = unpacker_call(self, CALL_BYTES, &c);
+    if (st != MPK_OK) {
+        msgpack_raise(st, NULL);
     }
+    out.len = c.n;
     return mp_obj_new_bytes_from_vstr(&out);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(unpacker_read_bytes_obj, unpacker_read_bytes);
 
 static mp_obj_t unpacker_tell(mp_obj_t self_in) {
     msgpack_unpacker_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    return mp_obj_new_int_from_ull(self->offset);
+    return mp_obj_new_int_from_ull(mpk_unpacker_tell(&self->u));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(unpacker_tell_obj, unpacker_tell);
 

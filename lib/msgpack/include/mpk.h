@@ -94,9 +94,26 @@ typedef enum mpk_status {
     /** API misuse: a buffer smaller than MPK_WRITER_MIN_BUFFER, a decoder
      *  without frames, a call after an error. */
     MPK_ERR_ARG,
+    /** Unpacker: the bytes held would pass max_buffer (BufferFull). */
+    MPK_ERR_FULL,
+    /** Unpacker: called again from one of its own callbacks (a hook or
+     *  the stream's read), which may not change it under its caller. */
+    MPK_ERR_BUSY,
+    /** Unpacker in exact mode: the stream ended inside an object. */
+    MPK_ERR_EOF_INSIDE,
+    /** Unpacker in exact mode: the stream ended before an object. */
+    MPK_ERR_EOF,
+    /** Unpacker in exact mode: a non-blocking stream has nothing now. */
+    MPK_ERR_AGAIN,
+    /** Unpacker: read_header or read_bytes while an object is half read. */
+    MPK_ERR_PARTIAL,
+    /** Unpacker: read_header found another type than the one asked for. */
+    MPK_ERR_WRONG_TYPE,
 } mpk_status_t;
 
-/** A short lowercase English description of a status (no full stop). */
+/** The message of a status: what a binding's exception says (see
+ *  mpk_error_get), a short description for MPK_ERR_LIMIT and MPK_ERR_DEPTH.
+ *  "" when MPK_STATUS_STRINGS is 0. */
 const char *mpk_status_str(mpk_status_t status);
 
 /**
@@ -114,10 +131,37 @@ typedef enum mpk_exc_kind {
     MPK_EXC_OS,            /**< OSError */
     MPK_EXC_PENDING,       /**< the binding's own pending exception */
     MPK_EXC_RUNTIME,       /**< RuntimeError: misuse of the library */
+    MPK_EXC_BUFFER_FULL,   /**< msgpack.BufferFull */
+    MPK_EXC_AGAIN,         /**< BlockingIOError (MicroPython: OSError(EAGAIN)) */
 } mpk_exc_kind_t;
 
-/** The exception family for @p status, see mpk_exc_kind_t. */
+/** The exception family for @p status, see mpk_exc_kind_t. MPK_NEED_MORE
+ *  reaching a binding means the data ended: MPK_EXC_OUT_OF_DATA. */
 mpk_exc_kind_t mpk_status_exc(mpk_status_t status);
+
+struct mpk_decoder;
+
+/**
+ * What a binding raises for a status, from the one table both bindings use.
+ * Raise kind's exception with the message
+ *
+ *     printf(e.fmt, e.a, e.name, e.b)
+ *
+ * (every format takes these three arguments in this order, and uses the
+ * first few or none; none contains a literal percent sign).
+ */
+typedef struct mpk_error {
+    mpk_exc_kind_t kind;
+    const char *fmt;       /**< the message, a printf format (see above) */
+    unsigned a;            /**< limit: the length read; depth: the limit */
+    const char *name;      /**< limit: "str", "bin", "ext", "array", "map" */
+    unsigned b;            /**< limit: the limit */
+} mpk_error_t;
+
+/** Fill @p e for @p status. @p d (may be NULL) is the decoder that failed,
+ *  for the details of MPK_ERR_LIMIT and MPK_ERR_DEPTH (an unpacker keeps
+ *  them after it rewinds: pass &u->dec). */
+void mpk_error_get(mpk_error_t *e, mpk_status_t status, const struct mpk_decoder *d);
 
 /** @} */
 
@@ -431,6 +475,11 @@ typedef struct mpk_limits {
 /** No length limits, depth MPK_DEFAULT_MAX_DEPTH. */
 void mpk_limits_default(mpk_limits_t *limits);
 
+/** msgpack-python's defaults for input of @p size bytes (the message, or
+ *  max_buffer_size for streams): every length limit @p size, map pairs
+ *  size / 2 (capped at UINT32_MAX), depth MPK_DEFAULT_MAX_DEPTH. */
+void mpk_limits_for_size(mpk_limits_t *limits, size_t size);
+
 typedef enum mpk_frame_kind {
     MPK_FRAME_ARRAY = 0,
     MPK_FRAME_MAP_KEY,     /**< a map waiting for its next key */
@@ -477,6 +526,11 @@ typedef enum mpk_limit_kind {
     MPK_LIMIT_ARRAY,
     MPK_LIMIT_MAP,
 } mpk_limit_kind_t;
+
+/** Set one length limit from a msgpack-python option (max_str_len, ...):
+ *  a negative @p value (not given) keeps the default; larger than
+ *  UINT32_MAX is UINT32_MAX. */
+void mpk_limits_set(mpk_limits_t *limits, mpk_limit_kind_t which, int64_t value);
 
 typedef struct mpk_decoder {
     const mpk_visitor_t *vis;
@@ -569,7 +623,7 @@ typedef struct mpk_inbuf {
 void mpk_inbuf_init(mpk_inbuf_t *b, size_t max);
 
 /** Make room for @p n more bytes at data + tail.
- *  @return MPK_OK, MPK_ERR_LIMIT (the kept bytes plus n exceed max), or
+ *  @return MPK_OK, MPK_ERR_FULL (the kept bytes plus n exceed max), or
  *  MPK_ERR_MEMORY (realloc failed). */
 mpk_status_t mpk_inbuf_reserve(mpk_inbuf_t *b, size_t n, mpk_realloc_fn realloc_fn, void *ctx);
 
@@ -593,6 +647,188 @@ static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
     b->head = b->start;
     return back;
 }
+
+/** @} */
+
+/**
+ * @defgroup mpk_unpacker Streaming unpacker
+ *
+ * msgpack-python's Unpacker and unpack(stream) without the Python: an input
+ * buffer (mpk_inbuf), a decoder, and a fill callback that reads the stream,
+ * as MPack's reader has. It keeps the stream position (tell), skips objects
+ * with a second visitor, reads raw headers and bytes between objects, and
+ * after bad data or a failed callback goes back to the start of the object
+ * in progress, so that the next call meets it again (and skip() can drop
+ * it) and nothing is lost.
+ *
+ * The unpacker is busy while the decoder or the fill callback runs: those
+ * run the binding's code (hooks, a stream's read), which may call the
+ * unpacker again; every entry point then returns MPK_ERR_BUSY and changes
+ * nothing. No pointer into the buffer is held across a fill: a fill that
+ * runs foreign code reads into memory of its own and appends after.
+ *
+ * Leaving by longjmp. Visitor, fill and realloc callbacks may leave by
+ * longjmp (MicroPython's nlr raise) instead of returning an error. The
+ * unpacker is then left busy, part way through a call. Before it is used
+ * again (before the exception propagates further), the caller must call
+ * mpk_unpacker_unwind(), from the handler that caught the jump:
+ *
+ *     if (nlr_push(&nlr) == 0) {
+ *         st = mpk_unpacker_next(u, false, &obj);
+ *         nlr_pop();
+ *     } else {
+ *         mpk_unpacker_unwind(u);
+ *         nlr_jump(nlr.ret_val);
+ *     }
+ *
+ * Unwinding after a visitor's jump does what an error return does: the
+ * decoder is reset (what it owned is discarded) and the input goes back to
+ * the start of the object. After a fill's or realloc's jump the partial
+ * object is kept: the bytes already held are still good. Objects the
+ * decoder owned when a visitor jumped out are discarded through the
+ * visitor's discard(); a garbage-collected binding can leave it NULL. The
+ * same holds for a bare decoder: after a jump out of mpk_decoder_feed, call
+ * mpk_decoder_reset before using it again.
+ * @{
+ */
+
+typedef struct mpk_unpacker mpk_unpacker_t;
+
+/**
+ * Read up to @p n bytes from the stream and append them to u->buf (with
+ * mpk_unpacker_append, or mpk_unpacker_reserve and a write at
+ * u->buf.data + u->buf.tail).
+ * @param[out] got  bytes appended; 0 at the end of the stream.
+ * @return MPK_OK; MPK_NEED_MORE if a non-blocking stream has nothing now;
+ *         or an error (MPK_ERR_IO, MPK_ERR_CALLBACK, MPK_ERR_FULL, ...),
+ *         which the unpacker returns as it is.
+ */
+typedef mpk_status_t (*mpk_fill_fn)(mpk_unpacker_t *u, size_t n, size_t *got);
+
+/** Where the unpacker is (mpk_unpacker_t.busy). */
+typedef enum mpk_busy {
+    MPK_IDLE = 0,
+    MPK_BUSY_DECODE,       /**< in the decoder (visitor callbacks) */
+    MPK_BUSY_FILL,         /**< in the fill or realloc callback */
+} mpk_busy_t;
+
+struct mpk_unpacker {
+    mpk_decoder_t dec;
+    mpk_inbuf_t buf;
+    const mpk_visitor_t *vis;       /**< builds objects */
+    const mpk_visitor_t *skip_vis;  /**< checks and drops objects (skip) */
+    mpk_realloc_fn realloc_fn;      /**< grows buf */
+    mpk_fill_fn fill;               /**< NULL: no stream, or it ended */
+    void *io_ctx;                   /**< the binding's, for fill and realloc_fn */
+    size_t read_size;               /**< bytes asked of fill at a time */
+    uint64_t offset;                /**< stream position of buf.head (tell) */
+    uint8_t busy;                   /**< mpk_busy_t */
+    bool skipping;                  /**< the object in progress is being skipped */
+    bool exact;                     /**< read only what the object needs */
+};
+
+/**
+ * Start an unpacker with an empty buffer (no allocation) and no stream.
+ * @p vis, @p ctx, @p limits, @p frames and @p frames_cap go to the decoder
+ * (mpk_decoder_init); @p skip_vis is used by skip() (the mpk_skip_*
+ * callbacks and the binding's grow). @p max_buffer bounds the bytes held.
+ */
+void mpk_unpacker_init(mpk_unpacker_t *u, const mpk_visitor_t *vis, const mpk_visitor_t *skip_vis,
+    void *ctx, const mpk_limits_t *limits, mpk_frame_t *frames, size_t frames_cap,
+    size_t max_buffer, mpk_realloc_fn realloc_fn, void *io_ctx);
+
+/**
+ * Read from a stream through @p fill.
+ *
+ * @param read_size  bytes asked of fill at a time; 0: the smaller of
+ *                   max_buffer and @p default_read_size.
+ * @param exact      read only what the decoder says the object needs, at
+ *                   most max(read_size, bytes held) at a time, so that
+ *                   nothing after the object is taken from the stream
+ *                   (unpack(stream): one object); the end of the stream is
+ *                   then MPK_ERR_EOF or MPK_ERR_EOF_INSIDE, and a
+ *                   non-blocking stream with nothing now MPK_ERR_AGAIN.
+ *                   Otherwise (Unpacker) each read asks for read_size, and
+ *                   both are MPK_NEED_MORE; at its end the stream is
+ *                   forgotten (fill becomes NULL).
+ */
+void mpk_unpacker_set_stream(mpk_unpacker_t *u, mpk_fill_fn fill, size_t read_size,
+    size_t default_read_size, bool exact);
+
+/** Append @p n bytes to the buffer (feed()).
+ *  @return MPK_OK, MPK_ERR_FULL, MPK_ERR_MEMORY or MPK_ERR_BUSY. */
+mpk_status_t mpk_unpacker_feed(mpk_unpacker_t *u, const void *data, size_t n);
+
+/** For fill callbacks: make room for @p n bytes at buf.data + buf.tail.
+ *  @return MPK_OK, MPK_ERR_FULL or MPK_ERR_MEMORY. */
+static inline mpk_status_t mpk_unpacker_reserve(mpk_unpacker_t *u, size_t n) {
+    return mpk_inbuf_reserve(&u->buf, n, u->realloc_fn, u->io_ctx);
+}
+
+/** For fill callbacks: append @p n bytes (reserve and copy). */
+static inline mpk_status_t mpk_unpacker_append(mpk_unpacker_t *u, const void *data, size_t n) {
+    return mpk_inbuf_append(&u->buf, data, n, u->realloc_fn, u->io_ctx);
+}
+
+/**
+ * Unpack the next object (or, with @p skip, check it and drop it).
+ *
+ * @param[out] out  on MPK_OK, the object (owned by the caller); 0 when
+ *                  skipping.
+ * @return MPK_OK; MPK_NEED_MORE when the data held ends and the stream has
+ *         no more (now or ever): the partial object is kept, and a later
+ *         call continues it; MPK_ERR_BUSY; an error of the fill callback;
+ *         or a decoder error, after which the unpacker has gone back to
+ *         the start of the object (its details stay in u->dec for
+ *         mpk_error_get).
+ */
+mpk_status_t mpk_unpacker_next(mpk_unpacker_t *u, bool skip, mpk_obj_t *out);
+
+/**
+ * Read one array or map header between objects (read_array_header,
+ * read_map_header).
+ * @param want    MPK_T_ARRAY or MPK_T_MAP.
+ * @param[out] count  elements or pairs.
+ * @return MPK_OK, MPK_NEED_MORE, MPK_ERR_PARTIAL (an object is half
+ *         unpacked), MPK_ERR_WRONG_TYPE (nothing consumed),
+ *         MPK_ERR_INVALID, MPK_ERR_BUSY, or an error of the fill callback.
+ */
+mpk_status_t mpk_unpacker_read_header(mpk_unpacker_t *u, mpk_type_t want, uint32_t *count);
+
+/**
+ * Copy up to @p n raw bytes into @p out, reading the stream as needed
+ * (read_bytes).
+ * @param[out] got  bytes copied: fewer than @p n when the data ends.
+ * @return MPK_OK (also when short), MPK_ERR_PARTIAL, MPK_ERR_BUSY, or an
+ *         error of the fill callback (the bytes copied before it are
+ *         consumed).
+ */
+mpk_status_t mpk_unpacker_read_bytes(mpk_unpacker_t *u, uint8_t *out, size_t n, size_t *got);
+
+/** The number of bytes consumed from the stream so far (tell()). */
+static inline uint64_t mpk_unpacker_tell(const mpk_unpacker_t *u) {
+    return u->offset;
+}
+
+/** True while the decoder or a fill runs (see MPK_ERR_BUSY). */
+static inline bool mpk_unpacker_busy(const mpk_unpacker_t *u) {
+    return u->busy != MPK_IDLE;
+}
+
+/** True if the decoder holds objects of the object visitor (for a garbage
+ *  collector's traversal of u->dec.frames). */
+static inline bool mpk_unpacker_building(const mpk_unpacker_t *u) {
+    return u->dec.vis == u->vis && u->dec.depth > 0;
+}
+
+/** Back to the start of the object in progress with a fresh decoder (the
+ *  objects it owned are discarded); the limit details of the last error
+ *  are kept. */
+void mpk_unpacker_rewind(mpk_unpacker_t *u);
+
+/** After a callback left by longjmp (see above): rewind if the jump came
+ *  from the decoder, and clear the busy state. */
+void mpk_unpacker_unwind(mpk_unpacker_t *u);
 
 /** @} */
 

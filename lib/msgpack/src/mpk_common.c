@@ -5,53 +5,77 @@
 
 #include "mpk.h"
 
+// The one table of statuses: the exception family and the message each
+// binding raises. Indexed by mpk_status_t.
+#if MPK_STATUS_STRINGS
+#define MPK_MSG(s) s
+#else
+#define MPK_MSG(s) ""
+#endif
+
+typedef struct status_entry {
+    uint8_t kind;          // mpk_exc_kind_t
+    const char *msg;
+} status_entry_t;
+
+static const status_entry_t status_table[] = {
+    [MPK_OK] = { MPK_EXC_NONE, MPK_MSG("ok") },
+    [MPK_NEED_MORE] = { MPK_EXC_OUT_OF_DATA, MPK_MSG("No more data to unpack.") },
+    [MPK_ERR_IO] = { MPK_EXC_OS, MPK_MSG("stream error") },
+    [MPK_ERR_INVALID] = { MPK_EXC_FORMAT, MPK_MSG("invalid format byte 0xc1") },
+    [MPK_ERR_TRUNCATED] = { MPK_EXC_VALUE, MPK_MSG("Unpack failed: incomplete input") },
+    [MPK_ERR_DEPTH] = { MPK_EXC_STACK, MPK_MSG("nesting too deep") },
+    [MPK_ERR_LIMIT] = { MPK_EXC_VALUE, MPK_MSG("length exceeds limit") },
+    [MPK_ERR_RANGE] = { MPK_EXC_VALUE, MPK_MSG("value out of range") },
+    [MPK_ERR_TIMESTAMP] = { MPK_EXC_VALUE, MPK_MSG("timestamp data must be 4, 8 or 12 bytes") },
+    [MPK_ERR_MEMORY] = { MPK_EXC_MEMORY, MPK_MSG("out of memory") },
+    [MPK_ERR_CALLBACK] = { MPK_EXC_PENDING, MPK_MSG("callback failed") },
+    [MPK_ERR_ARG] = { MPK_EXC_RUNTIME, MPK_MSG("invalid argument") },
+    [MPK_ERR_FULL] = { MPK_EXC_BUFFER_FULL, MPK_MSG("buffer is full: max_buffer_size reached") },
+    [MPK_ERR_BUSY] = { MPK_EXC_RUNTIME, MPK_MSG("Unpacker is busy (re-entered from a hook or the stream)") },
+    [MPK_ERR_EOF_INSIDE] = { MPK_EXC_OUT_OF_DATA, MPK_MSG("stream ended inside an object") },
+    [MPK_ERR_EOF] = { MPK_EXC_OUT_OF_DATA, MPK_MSG("stream ended before an object") },
+    [MPK_ERR_AGAIN] = { MPK_EXC_AGAIN, MPK_MSG("stream has no data now (non-blocking)") },
+    [MPK_ERR_PARTIAL] = { MPK_EXC_VALUE, MPK_MSG("an object is partly unpacked") },
+    [MPK_ERR_WRONG_TYPE] = { MPK_EXC_VALUE, MPK_MSG("Unexpected type header on stream") },
+};
+
+static const status_entry_t *status_entry(mpk_status_t status) {
+    static const status_entry_t unknown = { MPK_EXC_RUNTIME, MPK_MSG("unknown status") };
+    size_t i = (size_t)status;
+    return i < sizeof status_table / sizeof status_table[0] ? &status_table[i] : &unknown;
+}
+
 const char *mpk_status_str(mpk_status_t status) {
-    #if MPK_STATUS_STRINGS
-    switch (status) {
-        case MPK_OK: return "ok";
-        case MPK_NEED_MORE: return "incomplete input";
-        case MPK_ERR_IO: return "stream error";
-        case MPK_ERR_INVALID: return "invalid format byte 0xc1";
-        case MPK_ERR_TRUNCATED: return "incomplete input";
-        case MPK_ERR_DEPTH: return "nesting too deep";
-        case MPK_ERR_LIMIT: return "length exceeds limit";
-        case MPK_ERR_RANGE: return "value out of range";
-        case MPK_ERR_TIMESTAMP: return "timestamp data must be 4, 8 or 12 bytes";
-        case MPK_ERR_MEMORY: return "out of memory";
-        case MPK_ERR_CALLBACK: return "callback failed";
-        case MPK_ERR_ARG: return "invalid argument";
-    }
-    return "unknown status";
-    #else
-    (void)status;
-    return "";
-    #endif
+    return status_entry(status)->msg;
 }
 
 mpk_exc_kind_t mpk_status_exc(mpk_status_t status) {
-    switch (status) {
-        case MPK_OK:
-        case MPK_NEED_MORE:
-            return MPK_EXC_NONE;
-        case MPK_ERR_IO:
-            return MPK_EXC_OS;
-        case MPK_ERR_INVALID:
-            return MPK_EXC_FORMAT;
-        case MPK_ERR_DEPTH:
-            return MPK_EXC_STACK;
-        case MPK_ERR_TRUNCATED:
-        case MPK_ERR_LIMIT:
-        case MPK_ERR_RANGE:
-        case MPK_ERR_TIMESTAMP:
-            return MPK_EXC_VALUE;
-        case MPK_ERR_MEMORY:
-            return MPK_EXC_MEMORY;
-        case MPK_ERR_CALLBACK:
-            return MPK_EXC_PENDING;
-        case MPK_ERR_ARG:
-            return MPK_EXC_RUNTIME;
+    return (mpk_exc_kind_t)status_entry(status)->kind;
+}
+
+void mpk_error_get(mpk_error_t *e, mpk_status_t status, const mpk_decoder_t *d) {
+    static const char *const limit_names[] = { "", "str", "bin", "ext", "array", "map" };
+    const status_entry_t *entry = status_entry(status);
+    e->kind = (mpk_exc_kind_t)entry->kind;
+    e->fmt = entry->msg;
+    e->a = e->b = 0;
+    e->name = "";
+    #if MPK_STATUS_STRINGS
+    if (status == MPK_ERR_LIMIT && d != NULL && d->err_limit != MPK_LIMIT_NONE
+        && (size_t)d->err_limit < sizeof limit_names / sizeof limit_names[0]) {
+        e->fmt = "%u exceeds max_%s_len(%u)";
+        e->a = (unsigned)d->err_value;
+        e->name = limit_names[d->err_limit];
+        e->b = (unsigned)d->err_max;
+    } else if (status == MPK_ERR_DEPTH) {
+        e->fmt = "nesting deeper than %u levels";
+        e->a = d != NULL ? (unsigned)d->limits.max_depth : (unsigned)MPK_DEFAULT_MAX_DEPTH;
     }
-    return MPK_EXC_RUNTIME;
+    #else
+    (void)d;
+    (void)limit_names;
+    #endif
 }
 
 mpk_status_t mpk_timestamp_decode(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec) {

@@ -218,6 +218,35 @@ void mpk_limits_default(mpk_limits_t *limits) {
     limits->max_depth = MPK_DEFAULT_MAX_DEPTH;
 }
 
+static uint32_t cap_u32(uint64_t v) {
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+void mpk_limits_for_size(mpk_limits_t *limits, size_t size) {
+    uint32_t n = cap_u32((uint64_t)size);
+    limits->max_str = n;
+    limits->max_bin = n;
+    limits->max_ext = n;
+    limits->max_array = n;
+    limits->max_map = cap_u32((uint64_t)(size / 2));
+    limits->max_depth = MPK_DEFAULT_MAX_DEPTH;
+}
+
+void mpk_limits_set(mpk_limits_t *limits, mpk_limit_kind_t which, int64_t value) {
+    if (value < 0) {
+        return;
+    }
+    uint32_t v = cap_u32((uint64_t)value);
+    switch (which) {
+        case MPK_LIMIT_STR: limits->max_str = v; break;
+        case MPK_LIMIT_BIN: limits->max_bin = v; break;
+        case MPK_LIMIT_EXT: limits->max_ext = v; break;
+        case MPK_LIMIT_ARRAY: limits->max_array = v; break;
+        case MPK_LIMIT_MAP: limits->max_map = v; break;
+        case MPK_LIMIT_NONE: break;
+    }
+}
+
 void mpk_decoder_init(mpk_decoder_t *d, const mpk_visitor_t *vis, void *ctx,
     const mpk_limits_t *limits, mpk_frame_t *frames, size_t frames_cap) {
     memset(d, 0, sizeof *d);

@@ -5,6 +5,7 @@
 // streaming, every truncation, hostile headers, limits, depth, injected
 // failures, and random round trips.
 
+#include <setjmp.h>
 #include <stdlib.h>
 
 #include "mpk_vectors.h"
@@ -704,7 +705,7 @@ static void test_one_object_per_feed(void) {
     tv_release(&c, obj);
     CHECK(mpk_status_exc(MPK_ERR_INVALID) == MPK_EXC_FORMAT);
     CHECK(mpk_status_exc(MPK_ERR_DEPTH) == MPK_EXC_STACK);
-    CHECK(mpk_status_exc(MPK_NEED_MORE) == MPK_EXC_NONE);
+    CHECK(mpk_status_exc(MPK_NEED_MORE) == MPK_EXC_OUT_OF_DATA);  // the data ended
     CHECK(strcmp(mpk_status_str(MPK_ERR_DEPTH), "nesting too deep") == 0);
 }
 
@@ -794,7 +795,7 @@ static void test_inbuf(void) {
     CHECK(memcmp(b.data, "de", 2) == 0 && b.data[2] == 'x');
     CHECK(b.cap >= b.tail && b.cap <= b.max);
     // max_buffer_size: the kept bytes plus the new ones may not pass it.
-    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_ERR_LIMIT);
+    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_ERR_FULL);
     CHECK_EQ(b.tail, 2 + sizeof big);  // nothing lost, nothing added
     mpk_inbuf_commit(&b);
     b.head = b.tail;
@@ -805,6 +806,365 @@ static void test_inbuf(void) {
     mpk_inbuf_init(&c, 1000);
     CHECK(mpk_inbuf_append(&c, "a", 1, inbuf_realloc, &c) == MPK_ERR_MEMORY);
     CHECK(c.data == NULL && c.tail == 0);
+}
+
+// ---------------------------------------------------------------------------
+// Streaming unpacker
+
+// The stream: a byte string handed out at most `piece` bytes per fill, with
+// failures on cue. One unpacker at a time owns un_store.
+typedef struct source {
+    const uint8_t *data;
+    size_t len, pos;
+    size_t piece;          // most bytes per fill (0: as many as asked)
+    long fills;
+    long fail_at;          // this fill (1-based) returns MPK_ERR_IO; 0: never
+    long again_at;         // this fill reports "nothing now"
+    long jump_at;          // this fill leaves by longjmp
+    jmp_buf *jump;
+    mpk_unpacker_t *reenter;  // call the unpacker from inside the fill
+    mpk_status_t reenter_status[3];
+} source_t;
+
+static uint8_t un_store[8192];
+
+static uint8_t *un_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
+    (void)ctx;
+    (void)old_cap;
+    if (new_cap > sizeof un_store || (old != NULL && old != un_store)) {
+        return NULL;
+    }
+    return un_store;
+}
+
+static mpk_status_t source_fill(mpk_unpacker_t *u, size_t n, size_t *got) {
+    source_t *src = u->io_ctx;
+    src->fills++;
+    if (src->fills == src->fail_at) {
+        return MPK_ERR_IO;
+    }
+    if (src->fills == src->again_at) {
+        return MPK_NEED_MORE;
+    }
+    if (src->fills == src->jump_at) {
+        longjmp(*src->jump, 1);
+    }
+    if (src->reenter != NULL) {
+        mpk_obj_t obj;
+        uint32_t count;
+        src->reenter_status[0] = mpk_unpacker_next(src->reenter, false, &obj);
+        src->reenter_status[1] = mpk_unpacker_feed(src->reenter, "\x01", 1);
+        src->reenter_status[2] = mpk_unpacker_read_header(src->reenter, MPK_T_ARRAY, &count);
+    }
+    size_t k = src->len - src->pos;
+    k = k < n ? k : n;
+    if (src->piece != 0 && k > src->piece) {
+        k = src->piece;
+    }
+    mpk_status_t st = mpk_unpacker_append(u, src->data + src->pos, k);
+    if (st == MPK_OK) {
+        src->pos += k;
+        *got = k;
+    }
+    return st;
+}
+
+static const mpk_visitor_t tv_skip_visitor = {
+    mpk_skip_scalar, mpk_skip_begin, mpk_skip_item, mpk_skip_pair, mpk_skip_end, NULL, NULL,
+};
+
+static void un_start(mpk_unpacker_t *u, tv_ctx_t *c, const mpk_limits_t *limits, source_t *src) {
+    tv_ctx_init(c, arena, sizeof arena);
+    mpk_unpacker_init(u, &tv_visitor, &tv_skip_visitor, c, limits, c->frames,
+        sizeof c->frames / sizeof c->frames[0], sizeof un_store, un_realloc, src);
+}
+
+// [1, "ab"], {"k": nil}, 7
+static const uint8_t three[] = "\x92\x01\xa2" "ab" "\x81\xa1" "k" "\xc0" "\x07";
+#define THREE_LEN (sizeof three - 1)
+
+// Every piece size and read size: the same three objects, tell() after each
+// one, then the end (and the stream forgotten).
+static void test_unpacker_stream(void) {
+    static const size_t ends[] = { 5, 9, 10 };
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    for (size_t piece = 0; piece <= THREE_LEN; piece++) {
+        for (size_t read_size = 1; read_size <= 4; read_size++) {
+            mpk_unpacker_t u;
+            tv_ctx_t c;
+            source_t src = { three, THREE_LEN, 0, piece, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+            un_start(&u, &c, &limits, &src);
+            mpk_unpacker_set_stream(&u, source_fill, read_size, 4096, false);
+            for (size_t i = 0; i < 3; i++) {
+                mpk_obj_t obj;
+                mpk_status_t st = mpk_unpacker_next(&u, false, &obj);
+                CHECKF(st == MPK_OK, "piece %u read %u object %u: %s", (unsigned)piece,
+                    (unsigned)read_size, (unsigned)i, mpk_status_str(st));
+                if (st != MPK_OK) {
+                    break;
+                }
+                CHECK_EQ(mpk_unpacker_tell(&u), ends[i]);
+                tv_release(&c, obj);
+            }
+            mpk_obj_t obj;
+            CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_NEED_MORE);
+            CHECK(u.fill == NULL);
+            CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_NEED_MORE);
+            CHECK_EQ(c.live, 0);
+        }
+    }
+}
+
+// Exact mode reads only what the object needs; the end of the stream and a
+// stream with nothing now are errors of their own.
+static void test_unpacker_exact(void) {
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    mpk_unpacker_t u;
+    tv_ctx_t c;
+    source_t src = { three, THREE_LEN, 0, 0, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+    un_start(&u, &c, &limits, &src);
+    mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, true);
+    mpk_obj_t obj;
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);
+    CHECK_EQ(src.pos, 5);  // nothing of the next object was taken
+    tv_release(&c, obj);
+    static const mpk_status_t cut_status[] = { MPK_ERR_EOF, MPK_ERR_EOF_INSIDE, MPK_ERR_EOF_INSIDE };
+    for (size_t cut = 0; cut < 3; cut++) {
+        source_t s2 = { three, cut, 0, 0, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+        un_start(&u, &c, &limits, &s2);
+        mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, true);
+        CHECK(mpk_unpacker_next(&u, false, &obj) == cut_status[cut]);
+        mpk_unpacker_rewind(&u);
+        CHECK_EQ(c.live, 0);
+    }
+    source_t s3 = { three, THREE_LEN, 0, 0, 0, 0, 2, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+    un_start(&u, &c, &limits, &s3);
+    mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, true);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_AGAIN);
+    mpk_unpacker_rewind(&u);
+    CHECK_EQ(c.live, 0);
+}
+
+// Bad data and failed callbacks rewind to the start of the object: nothing
+// is lost, skip() drops it, tell() counts only what was taken.
+static void test_unpacker_rewind_and_skip(void) {
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    limits.max_str = 1;
+    mpk_unpacker_t u;
+    tv_ctx_t c;
+    mpk_obj_t obj;
+    un_start(&u, &c, &limits, NULL);
+    CHECK(mpk_unpacker_feed(&u, three, THREE_LEN) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_LIMIT);
+    CHECK_EQ(mpk_unpacker_tell(&u), 0);
+    CHECK_EQ(c.live, 0);
+    mpk_error_t e;
+    mpk_error_get(&e, MPK_ERR_LIMIT, &u.dec);  // the details survive the rewind
+    CHECK(e.kind == MPK_EXC_VALUE && e.a == 2 && e.b == 1 && strcmp(e.name, "str") == 0);
+    CHECK(strcmp(e.fmt, "%u exceeds max_%s_len(%u)") == 0);
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_ERR_LIMIT);  // skip checks too
+    size_t got;
+    uint8_t raw[5];
+    CHECK(mpk_unpacker_read_bytes(&u, raw, 5, &got) == MPK_OK && got == 5);
+    CHECK(memcmp(raw, three, 5) == 0);
+    // A visitor that fails: the same object again, then skipped.
+    c.fail_at = 2;
+    c.calls = 0;
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_CALLBACK);
+    CHECK_EQ(mpk_unpacker_tell(&u), 5);
+    CHECK_EQ(c.live, 0);
+    c.fail_at = 0;
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_OK && obj == NULL);
+    CHECK_EQ(mpk_unpacker_tell(&u), 9);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);
+    CHECK(((tv_t *)obj)->kind == TV_UINT && ((tv_t *)obj)->v.u == 7);
+    tv_release(&c, obj);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_NEED_MORE);
+    // 0xc1 in the middle of an array.
+    CHECK(mpk_unpacker_feed(&u, "\x92\x01\xc1", 3) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_INVALID);
+    CHECK_EQ(mpk_unpacker_tell(&u), 10);
+    CHECK_EQ(c.live, 0);
+}
+
+// Half-done objects: read_header and read_bytes refuse; a skip left half
+// done is finished by the next unpack, and an unpack by the next skip.
+static void test_unpacker_partial(void) {
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    mpk_unpacker_t u;
+    tv_ctx_t c;
+    mpk_obj_t obj;
+    uint32_t count;
+    size_t got;
+    uint8_t raw[4];
+    un_start(&u, &c, &limits, NULL);
+    CHECK(mpk_unpacker_feed(&u, "\x92\x01", 2) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_NEED_MORE);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_ERR_PARTIAL);
+    CHECK(mpk_unpacker_read_bytes(&u, raw, 1, &got) == MPK_ERR_PARTIAL);
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_NEED_MORE);
+    CHECK(mpk_unpacker_feed(&u, "\x02\x92\x03", 3) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_OK && obj == NULL);  // the unpack, dropped
+    CHECK_EQ(c.live, 0);
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_NEED_MORE);         // a skip, half done
+    CHECK(mpk_unpacker_feed(&u, "\x04\x05", 2) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);                // finishes it, then 5
+    CHECK(((tv_t *)obj)->kind == TV_UINT && ((tv_t *)obj)->v.u == 5);
+    tv_release(&c, obj);
+    // Headers: the count, a wrong type consumes nothing, raw bytes.
+    CHECK(mpk_unpacker_feed(&u, "\xdc\x01\x00\xa1" "x", 5) == MPK_OK);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_MAP, &count) == MPK_ERR_WRONG_TYPE);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_OK && count == 256);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_ERR_WRONG_TYPE);
+    CHECK(mpk_unpacker_read_bytes(&u, raw, 4, &got) == MPK_OK && got == 2);
+    CHECK(memcmp(raw, "\xa1x", 2) == 0);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_NEED_MORE);
+    CHECK_EQ(mpk_unpacker_tell(&u), 12);
+    CHECK(mpk_unpacker_feed(&u, "\xc1", 1) == MPK_OK);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_ERR_INVALID);
+    CHECK_EQ(c.live, 0);
+}
+
+// Fills that fail on cue (every n), callbacks that re-enter, a full
+// buffer: each a clean status, and the data continues afterwards.
+static void test_unpacker_fill_failures(void) {
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    for (long n = 1; n <= 12; n++) {
+        mpk_unpacker_t u;
+        tv_ctx_t c;
+        source_t src = { three, THREE_LEN, 0, 1, 0, n, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+        un_start(&u, &c, &limits, &src);
+        mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, false);
+        int done = 0, failures = 0;
+        for (int guard = 0; guard < 20 && done < 3; guard++) {
+            mpk_obj_t obj;
+            mpk_status_t st = mpk_unpacker_next(&u, false, &obj);
+            if (st == MPK_OK) {
+                tv_release(&c, obj);
+                done++;
+            } else {
+                CHECKF(st == MPK_ERR_IO, "fill %ld: %s", n, mpk_status_str(st));
+                failures++;
+            }
+        }
+        CHECK(done == 3 && failures == (n <= (long)THREE_LEN ? 1 : 0));
+        CHECK_EQ(mpk_unpacker_tell(&u), THREE_LEN);
+        CHECK_EQ(c.live, 0);
+    }
+    // Re-entry from the fill: refused, nothing changed.
+    mpk_unpacker_t u;
+    tv_ctx_t c;
+    mpk_obj_t obj;
+    source_t src = { three, THREE_LEN, 0, 0, 0, 0, 0, 0, NULL, &u, { MPK_OK, MPK_OK, MPK_OK } };
+    un_start(&u, &c, &limits, &src);
+    mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, false);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);
+    tv_release(&c, obj);
+    for (int i = 0; i < 3; i++) {
+        CHECK(src.reenter_status[i] == MPK_ERR_BUSY);
+    }
+    CHECK(!mpk_unpacker_busy(&u));
+    // max_buffer: a read that cannot fit, and a feed.
+    un_start(&u, &c, &limits, NULL);
+    u.buf.max = 4;
+    CHECK(mpk_unpacker_feed(&u, three, 5) == MPK_ERR_FULL);
+    CHECK(mpk_unpacker_feed(&u, three, 4) == MPK_OK);
+    source_t s2 = { three + 4, 1, 0, 0, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+    u.io_ctx = &s2;
+    mpk_unpacker_set_stream(&u, source_fill, 0, 4096, false);
+    CHECK_EQ(u.read_size, 4);  // the default is bounded by max_buffer
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_FULL);
+    CHECK_EQ(c.live, 1);  // the array begun is kept (a fill error is not bad data)
+    mpk_unpacker_rewind(&u);
+    CHECK_EQ(c.live, 0);
+}
+
+// Callbacks that leave by longjmp: mpk_unpacker_unwind makes the unpacker
+// usable again; a fill's jump keeps the partial object, a visitor's drops it.
+static jmp_buf jump;
+static long scalar_jumps;
+
+static mpk_status_t jumping_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    if (t->type == MPK_T_STR && scalar_jumps-- > 0) {
+        longjmp(jump, 1);
+    }
+    return tv_visitor.scalar(ctx, t, out);
+}
+
+static void test_unpacker_longjmp(void) {
+    mpk_limits_t limits;
+    mpk_limits_default(&limits);
+    static mpk_unpacker_t u;  // static: kept across the jumps
+    static tv_ctx_t c;
+    static source_t src;
+    static mpk_visitor_t vis;
+    mpk_obj_t obj;
+    vis = tv_visitor;
+    vis.scalar = jumping_scalar;
+    source_t init = { three, THREE_LEN, 0, 1, 0, 0, 0, 3, &jump, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+    src = init;
+    un_start(&u, &c, &limits, &src);
+    u.vis = u.dec.vis = &vis;
+    mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, false);
+    scalar_jumps = 1;
+    int jumps = 0;
+    volatile int results = 0;
+    while (results < 3 && jumps < 5) {
+        if (setjmp(jump) == 0) {
+            mpk_status_t st = mpk_unpacker_next(&u, false, &obj);
+            CHECK(st == MPK_OK);
+            tv_release(&c, obj);
+            results++;
+        } else {
+            jumps++;
+            CHECK(mpk_unpacker_busy(&u));
+            mpk_unpacker_unwind(&u);
+            CHECK(!mpk_unpacker_busy(&u));
+        }
+    }
+    CHECK_EQ(jumps, 2);  // the fill's, then the visitor's at "ab"
+    CHECK_EQ(results, 3);
+    CHECK_EQ(mpk_unpacker_tell(&u), THREE_LEN);
+    CHECK_EQ(c.live, 0);
+}
+
+// The one table: every status has a message and an exception family.
+static void test_error_table(void) {
+    for (int s = MPK_OK; s <= MPK_ERR_WRONG_TYPE; s++) {
+        mpk_error_t e;
+        mpk_error_get(&e, (mpk_status_t)s, NULL);
+        CHECKF(e.fmt != NULL && e.fmt[0] != '\0', "status %d", s);
+        CHECKF(s == MPK_ERR_DEPTH || strchr(e.fmt, '%') == NULL, "status %d without details: %s", s, e.fmt);
+        CHECKF((e.kind == MPK_EXC_NONE) == (s == MPK_OK), "status %d", s);
+        CHECK(e.kind == mpk_status_exc((mpk_status_t)s));
+    }
+    mpk_error_t e;
+    mpk_error_get(&e, MPK_ERR_DEPTH, NULL);
+    CHECK(e.kind == MPK_EXC_STACK && e.a == MPK_DEFAULT_MAX_DEPTH);
+    CHECK(strcmp(e.fmt, "nesting deeper than %u levels") == 0);
+    CHECK(mpk_status_exc(MPK_ERR_FULL) == MPK_EXC_BUFFER_FULL);
+    CHECK(mpk_status_exc(MPK_ERR_AGAIN) == MPK_EXC_AGAIN);
+    CHECK(mpk_status_exc(MPK_ERR_EOF_INSIDE) == MPK_EXC_OUT_OF_DATA);
+    CHECK(mpk_status_exc((mpk_status_t)999) == MPK_EXC_RUNTIME);
+    // The limit defaults of msgpack-python.
+    mpk_limits_t l;
+    mpk_limits_for_size(&l, 101);
+    CHECK(l.max_str == 101 && l.max_bin == 101 && l.max_ext == 101 && l.max_array == 101);
+    CHECK(l.max_map == 50 && l.max_depth == MPK_DEFAULT_MAX_DEPTH);
+    mpk_limits_set(&l, MPK_LIMIT_MAP, -1);
+    CHECK(l.max_map == 50);
+    mpk_limits_set(&l, MPK_LIMIT_MAP, 0);
+    CHECK(l.max_map == 0);
+    mpk_limits_set(&l, MPK_LIMIT_STR, INT64_MAX);
+    CHECK(l.max_str == UINT32_MAX);
+    mpk_limits_for_size(&l, SIZE_MAX);
+    CHECK(l.max_array == UINT32_MAX);
+    CHECK((uint64_t)l.max_map == ((uint64_t)(SIZE_MAX / 2) > UINT32_MAX ? UINT32_MAX : (uint64_t)(SIZE_MAX / 2)));
 }
 
 int main(void) {
@@ -827,5 +1187,12 @@ int main(void) {
     RUN_TEST(test_map_key_flag);
     RUN_TEST(test_skip_visitor);
     RUN_TEST(test_inbuf);
+    RUN_TEST(test_unpacker_stream);
+    RUN_TEST(test_unpacker_exact);
+    RUN_TEST(test_unpacker_rewind_and_skip);
+    RUN_TEST(test_unpacker_partial);
+    RUN_TEST(test_unpacker_fill_failures);
+    RUN_TEST(test_unpacker_longjmp);
+    RUN_TEST(test_error_table);
     return mpx_test_report("test_mpk");
 }

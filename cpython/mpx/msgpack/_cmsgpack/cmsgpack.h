@@ -53,11 +53,11 @@ static inline cmsgpack_state *cmsgpack_get_state(PyObject *module) {
 // The state of the module that defined `type` (for methods of our types).
 cmsgpack_state *cmsgpack_state_of_type(PyTypeObject *type);
 
-// Raise the exception mpk_status_exc() assigns to `status` (unless one is
-// pending already), with `incomplete` as the type for MPK_ERR_TRUNCATED and
-// MPK_NEED_MORE-at-the-end. Always returns NULL.
-PyObject *cmsgpack_raise(cmsgpack_state *st, mpk_status_t status, const mpk_decoder_t *d,
-    PyObject *incomplete);
+// Raise what lib/msgpack's table (mpk_error_get) assigns to `status`,
+// unless the callback that failed left its own exception pending. `d`
+// (may be NULL) is the decoder that failed, for the limit details.
+// Always returns NULL.
+PyObject *cmsgpack_raise(cmsgpack_state *st, mpk_status_t status, const mpk_decoder_t *d);
 
 // ---------------------------------------------------------------------------
 // Packing (pack.c)

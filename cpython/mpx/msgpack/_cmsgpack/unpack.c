@@ -315,58 +315,34 @@ static void free_frames(mpk_decoder_t *d, const unpack_ctx *c) {
 // ---------------------------------------------------------------------------
 // Options
 
-static const char *const limit_names[] = { "", "str", "bin", "ext", "array", "map" };
-
-PyObject *cmsgpack_raise(cmsgpack_state *st, mpk_status_t status, const mpk_decoder_t *d,
-    PyObject *incomplete) {
-    switch (mpk_status_exc(status)) {
-        case MPK_EXC_NONE:
-            PyErr_SetString(incomplete, incomplete == st->OutOfData ? "No more data to unpack."
-                                                                     : "Unpack failed: incomplete input");
-            break;
-        case MPK_EXC_VALUE:
-            if (status == MPK_ERR_LIMIT && d != NULL) {
-                PyErr_Format(PyExc_ValueError, "%u exceeds max_%s_len(%u)", (unsigned)d->err_value,
-                    limit_names[d->err_limit], (unsigned)d->err_max);
-            } else if (status == MPK_ERR_TRUNCATED) {
-                PyErr_SetString(incomplete, incomplete == st->OutOfData
-                    ? "stream ended inside an object" : "Unpack failed: incomplete input");
-            } else {
-                PyErr_SetString(PyExc_ValueError, mpk_status_str(status));
-            }
-            break;
-        case MPK_EXC_FORMAT:
-            PyErr_SetString(st->FormatError, "invalid format byte 0xc1");
-            break;
-        case MPK_EXC_STACK:
-            PyErr_Format(st->StackError, "nesting deeper than %u levels",
-                d ? (unsigned)d->limits.max_depth : CMSGPACK_UNPACK_DEPTH);
-            break;
+PyObject *cmsgpack_raise(cmsgpack_state *st, mpk_status_t status, const mpk_decoder_t *d) {
+    mpk_error_t e;
+    mpk_error_get(&e, status, d);
+    PyObject *type;
+    switch (e.kind) {
+        case MPK_EXC_VALUE: type = PyExc_ValueError; break;
+        case MPK_EXC_FORMAT: type = st->FormatError; break;
+        case MPK_EXC_STACK: type = st->StackError; break;
+        case MPK_EXC_OUT_OF_DATA: type = st->OutOfData; break;
+        case MPK_EXC_BUFFER_FULL: type = st->BufferFull; break;
+        case MPK_EXC_OVERFLOW: type = PyExc_OverflowError; break;
+        case MPK_EXC_OS: type = PyExc_OSError; break;
+        case MPK_EXC_AGAIN: type = PyExc_BlockingIOError; break;
         case MPK_EXC_MEMORY:
             if (!PyErr_Occurred()) {
                 PyErr_NoMemory();
             }
-            break;
+            return NULL;
         case MPK_EXC_PENDING:
-            if (!PyErr_Occurred()) {
-                PyErr_SetString(PyExc_RuntimeError, "unpack callback failed without an exception");
+            if (PyErr_Occurred()) {
+                return NULL;  // the callback's own exception
             }
+            type = PyExc_RuntimeError;
             break;
-        case MPK_EXC_OS:
-            PyErr_SetString(PyExc_OSError, mpk_status_str(status));
-            break;
-        default:
-            PyErr_SetString(PyExc_RuntimeError, mpk_status_str(status));
-            break;
+        default: type = PyExc_RuntimeError; break;
     }
+    PyErr_Format(type, e.fmt, e.a, e.name, e.b);
     return NULL;
-}
-
-static uint32_t limit_value(Py_ssize_t v, Py_ssize_t dflt) {
-    if (v < 0) {
-        v = dflt;
-    }
-    return v > (Py_ssize_t)0xffffffffLL ? 0xffffffffu : (uint32_t)v;
 }
 
 typedef struct unpack_args {
@@ -425,12 +401,12 @@ static int unpack_opts_init(unpack_opts *o, unpack_args *a, Py_ssize_t size) {
     o->raw = a->raw;
     o->strict_map_key = a->strict_map_key;
     o->timestamp = a->timestamp;
-    mpk_limits_default(&o->limits);
-    o->limits.max_str = limit_value(a->max_str_len, size);
-    o->limits.max_bin = limit_value(a->max_bin_len, size);
-    o->limits.max_ext = limit_value(a->max_ext_len, size);
-    o->limits.max_array = limit_value(a->max_array_len, size);
-    o->limits.max_map = limit_value(a->max_map_len, size / 2);
+    mpk_limits_for_size(&o->limits, (size_t)size);
+    mpk_limits_set(&o->limits, MPK_LIMIT_STR, a->max_str_len);
+    mpk_limits_set(&o->limits, MPK_LIMIT_BIN, a->max_bin_len);
+    mpk_limits_set(&o->limits, MPK_LIMIT_EXT, a->max_ext_len);
+    mpk_limits_set(&o->limits, MPK_LIMIT_ARRAY, a->max_array_len);
+    mpk_limits_set(&o->limits, MPK_LIMIT_MAP, a->max_map_len);
     o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
     return 0;
 }
@@ -471,9 +447,7 @@ static void unpack_opts_default(unpack_opts *o, Py_ssize_t size) {
     memset(o, 0, sizeof *o);
     o->use_list = 1;
     o->strict_map_key = 1;
-    uint32_t n = limit_value(size, size);
-    o->limits.max_str = o->limits.max_bin = o->limits.max_ext = o->limits.max_array = n;
-    o->limits.max_map = n / 2;
+    mpk_limits_for_size(&o->limits, (size_t)size);
     o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
 }
 
@@ -504,7 +478,7 @@ static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args 
     mpk_status_t s = mpk_decoder_feed(&d, view.buf, (size_t)view.len, true, &used, &obj);
     PyObject *result = NULL;
     if (s != MPK_OK) {
-        cmsgpack_raise(st, s, &d, PyExc_ValueError);
+        cmsgpack_raise(st, s, &d);
         mpk_decoder_reset(&d);
     } else if ((Py_ssize_t)used < view.len) {
         PyObject *extra = PyBytes_FromStringAndSize((const char *)view.buf + used,
@@ -527,7 +501,8 @@ static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args 
 }
 
 // ---------------------------------------------------------------------------
-// Input buffers (lib/msgpack's mpk_inbuf) in PyMem memory.
+// Streams: lib/msgpack's unpacker, with its buffer in PyMem memory and a
+// fill callback that calls read(n).
 
 static uint8_t *pymem_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t new_cap) {
     (void)ctx;
@@ -539,62 +514,48 @@ static uint8_t *pymem_realloc(void *ctx, uint8_t *old, size_t old_cap, size_t ne
     return p;
 }
 
-// Reserve n bytes, with BufferFull past max_buffer_size.
-static int inbuf_reserve(cmsgpack_state *st, mpk_inbuf_t *b, size_t n) {
-    mpk_status_t s = mpk_inbuf_reserve(b, n, pymem_realloc, NULL);
-    if (s == MPK_ERR_LIMIT) {
-        PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
-    }
-    return s == MPK_OK ? 0 : -1;
-}
-
-// Call read(n) and append what it returns. Returns the number of bytes
-// appended (0 at the end of the stream, -2 if a non-blocking stream has
-// nothing now), or -1 with an exception set. Nothing points into the buffer
-// while read() runs: the chunk is appended only after it returned, as
-// msgpack-python does, so a read() that changed the buffer cannot make the
-// copy land outside it.
-static Py_ssize_t inbuf_read(cmsgpack_state *st, mpk_inbuf_t *b, PyObject *read, size_t n) {
-    if (n > b->max - (b->tail - b->start)) {
-        PyErr_SetString(st->BufferFull, "buffer is full: max_buffer_size reached");
-        return -1;
-    }
+// Call read(n) and append what it returns (*got: 0 at the end of the
+// stream). Nothing points into the buffer while read() runs: the chunk is
+// appended only after it returned, as msgpack-python does, so a read() that
+// changed the buffer cannot make the copy land outside it.
+static mpk_status_t read_chunk(mpk_unpacker_t *u, PyObject *read, size_t n, size_t *got) {
     PyObject *chunk = PyObject_CallFunction(read, "n", (Py_ssize_t)n);
     if (chunk == NULL) {
-        return -1;
+        return MPK_ERR_CALLBACK;
     }
     if (chunk == Py_None) {
         Py_DECREF(chunk);
-        return -2;
+        return MPK_NEED_MORE;  // a non-blocking stream with nothing now
     }
     Py_buffer view;
     if (PyObject_GetBuffer(chunk, &view, PyBUF_SIMPLE) < 0) {
         Py_DECREF(chunk);
-        return -1;
+        return MPK_ERR_CALLBACK;
     }
-    Py_ssize_t got = view.len;
-    if ((size_t)got > n) {
+    mpk_status_t s = MPK_OK;
+    if ((size_t)view.len > n) {
         // The extra bytes would belong to what follows: refuse to drop them.
-        PyErr_Format(PyExc_ValueError, "read(%zd) returned %zd bytes", (Py_ssize_t)n, got);
-        got = -1;
-    } else if (inbuf_reserve(st, b, (size_t)got) < 0) {
-        got = -1;
-    } else if (got > 0) {
-        memcpy(b->data + b->tail, view.buf, (size_t)got);
-        b->tail += (size_t)got;
+        PyErr_Format(PyExc_ValueError, "read(%zd) returned %zd bytes", (Py_ssize_t)n, view.len);
+        s = MPK_ERR_CALLBACK;
+    } else {
+        s = mpk_unpacker_append(u, view.buf, (size_t)view.len);
+        *got = (size_t)view.len;
     }
     PyBuffer_Release(&view);
     Py_DECREF(chunk);
-    return got;
+    return s;
 }
 
-static const uint8_t *inbuf_head(const mpk_inbuf_t *b) {
-    return b->data ? b->data + b->head : (const uint8_t *)"";
+// The fill callback of unpack(stream): io_ctx is stream.read.
+static mpk_status_t stream_fill(mpk_unpacker_t *u, size_t n, size_t *got) {
+    return read_chunk(u, u->io_ctx, n, got);
 }
 
 // ---------------------------------------------------------------------------
 // unpack(stream): exactly one object. Each read asks for no more than the
 // decoder needs, so nothing after the object is taken from the stream.
+
+#define STREAM_READ_SIZE 65536
 
 PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject *kwargs) {
     cmsgpack_state *st = cmsgpack_get_state(module);
@@ -620,43 +581,20 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
     }
     mpk_frame_t frames[INLINE_FRAMES];
     unpack_ctx c = { st, &o, frames };
-    mpk_decoder_t d;
-    mpk_inbuf_t b;
-    PyObject *result = NULL;
-    mpk_decoder_init(&d, &py_visitor, &c, &o.limits, frames, INLINE_FRAMES);
-    mpk_inbuf_init(&b, (size_t)max_buffer_size);
-    for (;;) {
-        mpk_obj_t obj = NULL;
-        size_t used = 0;
-        mpk_status_t s = mpk_decoder_feed(&d, inbuf_head(&b), mpk_inbuf_pending(&b), false, &used, &obj);
-        b.head += used;
-        if (s == MPK_OK) {
-            result = obj;
-            break;
-        }
-        if (s != MPK_NEED_MORE) {
-            cmsgpack_raise(st, s, &d, st->OutOfData);
-            break;
-        }
-        // Read what the decoder needs, but grow the buffer only with what
-        // arrives: a header that announces 50 MB allocates nothing up front.
-        size_t have = mpk_inbuf_pending(&b), chunk = have > 65536 ? have : 65536;
-        Py_ssize_t got = inbuf_read(st, &b, read, d.need < chunk ? d.need : chunk);
-        if (got == -2) {
-            PyErr_SetString(PyExc_BlockingIOError, "stream has no data now (non-blocking)");
-        } else if (got == 0) {
-            PyErr_SetString(st->OutOfData, b.tail > 0 ? "stream ended inside an object"
-                                                      : "stream ended before an object");
-        }
-        if (got <= 0) {
-            break;
-        }
+    mpk_unpacker_t u;
+    mpk_obj_t obj = NULL;
+    mpk_unpacker_init(&u, &py_visitor, &skip_visitor, &c, &o.limits, frames, INLINE_FRAMES,
+        (size_t)max_buffer_size, pymem_realloc, read);
+    mpk_unpacker_set_stream(&u, stream_fill, STREAM_READ_SIZE, STREAM_READ_SIZE, true);
+    mpk_status_t s = mpk_unpacker_next(&u, false, &obj);
+    if (s != MPK_OK) {
+        cmsgpack_raise(st, s, &u.dec);
     }
-    mpk_decoder_reset(&d);
-    free_frames(&d, &c);
-    PyMem_Free(b.data);
+    mpk_unpacker_rewind(&u);  // drops a partial object
+    free_frames(&u.dec, &c);
+    PyMem_Free(u.buf.data);
     Py_DECREF(read);
-    return result;
+    return s == MPK_OK ? obj : NULL;
 }
 
 // ---------------------------------------------------------------------------
@@ -668,15 +606,10 @@ typedef struct unpacker_obj {
     unpack_args args;          // strong references to the hooks it names
     unpack_opts opts;
     unpack_ctx ctx;
-    mpk_decoder_t dec;
+    mpk_unpacker_t u;          // decoder, buffer, tell(), busy and skip state
     mpk_frame_t frames[INLINE_FRAMES];
-    mpk_inbuf_t buf;
     PyObject *file_like;
     PyObject *file_like_read;
-    size_t read_size;
-    unsigned long long offset; // stream position of buf.head (tell())
-    int busy;                  // in the decoder or read(): callbacks may not re-enter
-    int skipping;              // the object in progress is being skipped
     int ready;                 // __init__ done
 } unpacker_obj;
 
@@ -690,11 +623,22 @@ static void unpacker_drop_refs(unpacker_obj *self) {
     Py_CLEAR(self->file_like_read);
 }
 
+// Drop the object in progress and the heap frames.
 static void unpacker_reset_decoder(unpacker_obj *self) {
-    self->dec.vis = &py_visitor;
-    mpk_decoder_reset(&self->dec);
-    free_frames(&self->dec, &self->ctx);
-    self->skipping = 0;
+    mpk_unpacker_rewind(&self->u);
+    free_frames(&self->u.dec, &self->ctx);
+}
+
+// The fill callback of Unpacker: io_ctx is the Unpacker. At the end of the
+// stream file_like is forgotten (feed() works again).
+static mpk_status_t unpacker_fill(mpk_unpacker_t *u, size_t n, size_t *got) {
+    unpacker_obj *self = u->io_ctx;
+    mpk_status_t s = read_chunk(u, self->file_like_read, n, got);
+    if (s == MPK_OK && *got == 0) {
+        Py_CLEAR(self->file_like);
+        Py_CLEAR(self->file_like_read);
+    }
+    return s;
 }
 
 static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
@@ -704,8 +648,8 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     Py_ssize_t read_size = 0, max_buffer_size = CMSGPACK_MAX_BUFFER_DEFAULT;
     unpack_args a;
     unpack_args_defaults(&a);
-    if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook or read())");
+    if (self->ready && mpk_unpacker_busy(&self->u)) {
+        cmsgpack_raise(self->st, MPK_ERR_BUSY, NULL);
         return -1;
     }
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O$n" UNPACK_FMT "n:Unpacker", kwlist,
@@ -718,9 +662,6 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     if (read_size > max_buffer_size) {
         PyErr_SetString(PyExc_ValueError, "read_size should be less or equal to max_buffer_size");
         return -1;
-    }
-    if (read_size <= 0) {
-        read_size = max_buffer_size < 1024 * 1024 ? max_buffer_size : 1024 * 1024;
     }
     PyObject *read = NULL;
     if (file_like != NULL && file_like != Py_None) {
@@ -755,15 +696,16 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     self->opts = o;
     self->file_like = Py_XNewRef(file_like);
     self->file_like_read = read;
-    self->read_size = (size_t)read_size;
-    PyMem_Free(self->buf.data);
-    mpk_inbuf_init(&self->buf, (size_t)max_buffer_size);
-    self->offset = 0;
+    if (self->ready) {
+        PyMem_Free(self->u.buf.data);
+    }
     self->ctx.st = self->st;
     self->ctx.o = &self->opts;
     self->ctx.inline_frames = self->frames;
-    mpk_decoder_init(&self->dec, &py_visitor, &self->ctx, &self->opts.limits, self->frames,
-        INLINE_FRAMES);
+    mpk_unpacker_init(&self->u, &py_visitor, &skip_visitor, &self->ctx, &self->opts.limits,
+        self->frames, INLINE_FRAMES, (size_t)max_buffer_size, pymem_realloc, self);
+    mpk_unpacker_set_stream(&self->u, read != NULL ? unpacker_fill : NULL,
+        read_size > 0 ? (size_t)read_size : 0, 1024 * 1024, false);
     self->ready = 1;
     return 0;
 }
@@ -787,11 +729,12 @@ static int unpacker_traverse(PyObject *op, visitproc visit, void *arg) {
     Py_VISIT(self->args.ext_hook);
     Py_VISIT(self->file_like);
     Py_VISIT(self->file_like_read);
-    if (self->ready && self->dec.vis == &py_visitor) {
-        for (size_t i = 0; i < self->dec.depth; i++) {
-            Py_VISIT((PyObject *)self->dec.frames[i].obj);
-            if (self->dec.frames[i].kind == MPK_FRAME_MAP_VALUE) {
-                Py_VISIT((PyObject *)self->dec.frames[i].key);
+    if (self->ready && mpk_unpacker_building(&self->u)) {
+        const mpk_decoder_t *d = &self->u.dec;
+        for (size_t i = 0; i < d->depth; i++) {
+            Py_VISIT((PyObject *)d->frames[i].obj);
+            if (d->frames[i].kind == MPK_FRAME_MAP_VALUE) {
+                Py_VISIT((PyObject *)d->frames[i].key);
             }
         }
     }
@@ -800,7 +743,7 @@ static int unpacker_traverse(PyObject *op, visitproc visit, void *arg) {
 
 static int unpacker_clear(PyObject *op) {
     unpacker_obj *self = (unpacker_obj *)op;
-    if (self->ready && !self->busy) {
+    if (self->ready && !mpk_unpacker_busy(&self->u)) {
         unpacker_reset_decoder(self);
     }
     unpacker_drop_refs(self);
@@ -814,7 +757,9 @@ static void unpacker_dealloc(PyObject *op) {
     PyTypeObject *tp = Py_TYPE(op);
     PyObject_GC_UnTrack(op);
     unpacker_clear(op);
-    PyMem_Free(self->buf.data);
+    if (self->ready) {
+        PyMem_Free(self->u.buf.data);
+    }
     tp->tp_free(op);
     Py_DECREF(tp);
 }
@@ -824,8 +769,8 @@ static int unpacker_check(unpacker_obj *self) {
         PyErr_SetString(PyExc_RuntimeError, "Unpacker.__init__() was not called");
         return -1;
     }
-    if (self->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "Unpacker is busy (re-entered from a hook or read())");
+    if (mpk_unpacker_busy(&self->u)) {
+        cmsgpack_raise(self->st, MPK_ERR_BUSY, NULL);
         return -1;
     }
     return 0;
@@ -844,131 +789,51 @@ static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
     if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
-    int r = inbuf_reserve(self->st, &self->buf, (size_t)view.len);
-    if (r == 0 && view.len > 0) {
-        memcpy(self->buf.data + self->buf.tail, view.buf, (size_t)view.len);
-        self->buf.tail += (size_t)view.len;
-    }
+    mpk_status_t s = mpk_unpacker_feed(&self->u, view.buf, (size_t)view.len);
     PyBuffer_Release(&view);
-    if (r < 0) {
-        return NULL;
+    if (s != MPK_OK) {
+        return cmsgpack_raise(self->st, s, NULL);
     }
     Py_RETURN_NONE;
 }
 
-// Read up to read_size more bytes from file_like. Returns 1 if bytes came,
-// 0 if none (at the end of the file, which is then forgotten, or from a
-// non-blocking stream with nothing now), -1 with an exception set.
-static int unpacker_read_more(unpacker_obj *self) {
-    size_t room = self->buf.max - (self->buf.tail - self->buf.start);
-    size_t n = self->read_size < room ? self->read_size : room;
-    if (n == 0) {
-        PyErr_SetString(self->st->BufferFull, "buffer is full: max_buffer_size reached");
-        return -1;
+// unpack(), skip() and next(): the data ending is OutOfData, or
+// StopIteration for next().
+static PyObject *unpacker_next(unpacker_obj *self, bool skip, bool iter) {
+    if (unpacker_check(self) < 0) {
+        return NULL;
     }
-    // read() is Python code: it may call back into this Unpacker, which
-    // must not change the buffer or the stream under this call.
-    self->busy = 1;
-    Py_ssize_t got = inbuf_read(self->st, &self->buf, self->file_like_read, n);
-    self->busy = 0;
-    if (got == -1) {
-        return -1;
+    mpk_obj_t obj = NULL;
+    mpk_status_t s = mpk_unpacker_next(&self->u, skip, &obj);
+    if (s == MPK_OK) {
+        if (skip) {
+            Py_RETURN_NONE;
+        }
+        return obj;
     }
-    if (got == 0) {
-        Py_CLEAR(self->file_like);
-        Py_CLEAR(self->file_like_read);
-    }
-    return got > 0;
-}
-
-enum { MODE_UNPACK, MODE_SKIP, MODE_ITER };
-
-static PyObject *no_more_data(unpacker_obj *self, int mode) {
-    if (mode == MODE_ITER) {
+    if (s == MPK_NEED_MORE && iter) {
         PyErr_SetNone(PyExc_StopIteration);
-    } else {
-        PyErr_SetString(self->st->OutOfData, "No more data to unpack.");
+        return NULL;
+    }
+    cmsgpack_raise(self->st, s, &self->u.dec);
+    if (mpk_decoder_idle(&self->u.dec)) {
+        free_frames(&self->u.dec, &self->ctx);
     }
     return NULL;
 }
 
-// Back to the start of the object in progress with a fresh decoder: after
-// bad data or a hook that raised, unpack() meets the same object again and
-// skip() can drop it.
-static void unpacker_rewind(unpacker_obj *self) {
-    self->offset -= mpk_inbuf_rewind(&self->buf);
-    unpacker_reset_decoder(self);
-}
-
-static PyObject *unpacker_next(unpacker_obj *self, int mode) {
-    if (unpacker_check(self) < 0) {
-        return NULL;
-    }
-    for (;;) {
-        if (mpk_inbuf_pending(&self->buf) == 0) {
-            int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
-            if (r < 0) {
-                return NULL;
-            }
-            if (r == 0) {
-                return no_more_data(self, mode);
-            }
-        }
-        if (mode == MODE_SKIP && mpk_decoder_idle(&self->dec) && !self->skipping) {
-            self->dec.vis = &skip_visitor;
-            self->skipping = 1;
-        }
-        mpk_obj_t obj = NULL;
-        size_t used = 0;
-        self->busy = 1;
-        mpk_status_t s = mpk_decoder_feed(&self->dec, inbuf_head(&self->buf),
-            mpk_inbuf_pending(&self->buf), false, &used, &obj);
-        self->busy = 0;
-        self->buf.head += used;
-        self->offset += used;
-        if (s == MPK_OK) {
-            mpk_inbuf_commit(&self->buf);
-            if (self->skipping) {
-                self->skipping = 0;
-                self->dec.vis = &py_visitor;
-                if (mode != MODE_SKIP) {
-                    continue;  // a skip() left half done: finish it, then unpack
-                }
-                Py_RETURN_NONE;
-            }
-            if (mode == MODE_SKIP) {
-                Py_DECREF((PyObject *)obj);
-                Py_RETURN_NONE;
-            }
-            return obj;
-        }
-        if (s != MPK_NEED_MORE) {
-            cmsgpack_raise(self->st, s, &self->dec, self->st->OutOfData);
-            unpacker_rewind(self);
-            return NULL;
-        }
-        int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
-        if (r < 0) {
-            return NULL;
-        }
-        if (r == 0) {
-            return no_more_data(self, mode);
-        }
-    }
-}
-
 static PyObject *unpacker_unpack(PyObject *op, PyObject *unused) {
     (void)unused;
-    return unpacker_next((unpacker_obj *)op, MODE_UNPACK);
+    return unpacker_next((unpacker_obj *)op, false, false);
 }
 
 static PyObject *unpacker_skip(PyObject *op, PyObject *unused) {
     (void)unused;
-    return unpacker_next((unpacker_obj *)op, MODE_SKIP);
+    return unpacker_next((unpacker_obj *)op, true, false);
 }
 
 static PyObject *unpacker_iternext(PyObject *op) {
-    PyObject *r = unpacker_next((unpacker_obj *)op, MODE_ITER);
+    PyObject *r = unpacker_next((unpacker_obj *)op, false, true);
     if (r == NULL && PyErr_ExceptionMatches(PyExc_StopIteration)) {
         PyErr_Clear();  // tp_iternext signals the end by NULL without an exception
     }
@@ -980,35 +845,12 @@ static PyObject *read_header(unpacker_obj *self, mpk_type_t want) {
     if (unpacker_check(self) < 0) {
         return NULL;
     }
-    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
-        PyErr_SetString(PyExc_ValueError, "an object is partly unpacked");
-        return NULL;
+    uint32_t count;
+    mpk_status_t s = mpk_unpacker_read_header(&self->u, want, &count);
+    if (s != MPK_OK) {
+        return cmsgpack_raise(self->st, s, NULL);
     }
-    for (;;) {
-        mpk_token_t t;
-        size_t size;
-        mpk_status_t s = mpk_read_token(inbuf_head(&self->buf), mpk_inbuf_pending(&self->buf), &t, &size);
-        if (s == MPK_OK || (s == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
-            if (t.type != want) {
-                PyErr_SetString(PyExc_ValueError, "Unexpected type header on stream");
-                return NULL;
-            }
-            self->buf.head += size;  // array and map headers carry no payload
-            self->offset += size;
-            mpk_inbuf_commit(&self->buf);
-            return PyLong_FromUnsignedLong(t.v.n);
-        }
-        if (s != MPK_NEED_MORE) {
-            return cmsgpack_raise(self->st, s, NULL, self->st->OutOfData);
-        }
-        int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
-        if (r < 0) {
-            return NULL;
-        }
-        if (r == 0) {
-            return no_more_data(self, MODE_UNPACK);
-        }
-    }
+    return PyLong_FromUnsignedLong(count);
 }
 
 static PyObject *unpacker_read_array_header(PyObject *op, PyObject *unused) {
@@ -1034,35 +876,20 @@ static PyObject *unpacker_read_bytes(PyObject *op, PyObject *arg) {
         PyErr_SetString(PyExc_ValueError, "read_bytes() needs a non-negative count");
         return NULL;
     }
-    if (!mpk_decoder_idle(&self->dec) || self->skipping) {
-        PyErr_SetString(PyExc_ValueError, "an object is partly unpacked");
-        return NULL;
+    if (!mpk_decoder_idle(&self->u.dec) || self->u.skipping) {
+        return cmsgpack_raise(self->st, MPK_ERR_PARTIAL, NULL);
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, n);
     if (out == NULL) {
         return NULL;
     }
-    Py_ssize_t done = 0;
-    while (done < n) {
-        if (mpk_inbuf_pending(&self->buf) == 0) {
-            int r = self->file_like != NULL ? unpacker_read_more(self) : 0;
-            if (r < 0) {
-                Py_DECREF(out);
-                return NULL;
-            }
-            if (r == 0) {
-                break;
-            }
-        }
-        size_t have = mpk_inbuf_pending(&self->buf);
-        size_t take = (size_t)(n - done) < have ? (size_t)(n - done) : have;
-        memcpy(PyBytes_AS_STRING(out) + done, self->buf.data + self->buf.head, take);
-        self->buf.head += take;
-        self->offset += take;
-        mpk_inbuf_commit(&self->buf);
-        done += (Py_ssize_t)take;
+    size_t got;
+    mpk_status_t s = mpk_unpacker_read_bytes(&self->u, (uint8_t *)PyBytes_AS_STRING(out), (size_t)n, &got);
+    if (s != MPK_OK) {
+        Py_DECREF(out);
+        return cmsgpack_raise(self->st, s, NULL);
     }
-    if (done < n && _PyBytes_Resize(&out, done) < 0) {
+    if ((Py_ssize_t)got < n && _PyBytes_Resize(&out, (Py_ssize_t)got) < 0) {
         return NULL;
     }
     return out;
@@ -1070,7 +897,8 @@ static PyObject *unpacker_read_bytes(PyObject *op, PyObject *arg) {
 
 static PyObject *unpacker_tell(PyObject *op, PyObject *unused) {
     (void)unused;
-    return PyLong_FromUnsignedLongLong(((unpacker_obj *)op)->offset);
+    unpacker_obj *self = (unpacker_obj *)op;
+    return PyLong_FromUnsignedLongLong(self->ready ? mpk_unpacker_tell(&self->u) : 0);
 }
 
 static PyObject *unpacker_iter(PyObject *op) {
