@@ -15,6 +15,10 @@ if not IS_MICROPYTHON:
 
     ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     BOARDS = os.path.join(ROOT, "micropython", "boards")
+    # The urpc package as the boards freeze it: every file but __main__.py
+    # (desktop), so a file added to the package must be added to the manifests.
+    URPC = sorted("urpc/" + f for f in os.listdir(os.path.join(ROOT, "micropython", "urpc", "py", "urpc"))
+                  if f.endswith(".py") and f != "__main__.py")
 
 
 def _desktop_only():
@@ -58,8 +62,9 @@ def test_client_board_freezes_urpc_the_shims_and_its_link():
     _desktop_only()
     frozen, included = _frozen("ADAFRUIT_F405_IOT")
     assert included == ["$(PORT_DIR)/boards/manifest.py"]     # asyncio and the port's usual
-    assert sorted(frozen) == ["network.py", "select.py", "socket.py", "ssl.py",
-                              "urpc/__init__.py", "urpc_board.py"]
+    # The client end of urpc only: the ESP32 serves.
+    client_urpc = [f for f in URPC if f != "urpc/server.py"]
+    assert sorted(frozen) == ["network.py", "select.py", "socket.py", "ssl.py"] + client_urpc + ["urpc_board.py"]
 
 
 def test_client_board_leaves_out_network_and_socket():
@@ -82,8 +87,33 @@ def test_server_manifest_freezes_urpc_and_its_runner():
     _desktop_only()
     frozen, included = _frozen("ESP32_URPC_SERVER")
     assert included == ["$(PORT_DIR)/boards/manifest.py"]
-    assert sorted(frozen) == ["urpc/__init__.py", "urpc_server.py"]
+    assert sorted(frozen) == URPC + ["urpc_server.py"]
     with open(os.path.join(BOARDS, "ESP32_URPC_SERVER", "boot.py")) as f:
         boot = f.read()
     compile(boot, "boot.py", "exec")
     assert "urpc_server.run(" in boot
+
+
+def test_the_client_boards_urpc_imports_without_the_server():
+    """The F405 freezes urpc without server.py: the package still imports,
+    the client end works, and only the server's names are missing."""
+    _desktop_only()
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    frozen, _ = _frozen("ADAFRUIT_F405_IOT")
+    src = os.path.join(ROOT, "micropython", "urpc", "py")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "urpc"))
+        for f in frozen:
+            if f.startswith("urpc/"):
+                shutil.copy(os.path.join(src, f), os.path.join(tmp, f))
+        code = ("import sys; sys.path[:0] = [{!r}, {!r}]\n"
+                "import urpc\n"
+                "assert not hasattr(urpc, 'Server') and not hasattr(urpc, 'DEFAULT_ALLOW')\n"
+                "assert urpc.Client and urpc.Proxy and urpc.RemoteError and urpc.connect\n"
+                "print('ok')\n").format(tmp, os.path.join(ROOT, "cpython"))
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert r.stdout.strip() == "ok", r.stdout + r.stderr

@@ -5,7 +5,9 @@
 # relative to this file.
 include("$(PORT_DIR)/boards/manifest.py")
 
-package("urpc", files=["__init__.py"], base_path="../../urpc/py")   # not __main__ (desktop)
+# The client end of urpc: not server.py (the ESP32 serves), nor __main__.py
+# (the desktop's server command).
+package("urpc", files=["__init__.py", "link.py", "wire.py", "proxy.py"], base_path="../../urpc/py")
 for shim in ("network", "socket", "select", "ssl"):
     module(shim + ".py", base_path="../../urpc/py/shims")
 module("urpc_board.py", base_path="modules")

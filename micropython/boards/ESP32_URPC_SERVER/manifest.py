@@ -9,5 +9,6 @@
 #        FROZEN_MANIFEST=/path/to/mpx/micropython/boards/ESP32_URPC_SERVER/manifest.py
 include("$(PORT_DIR)/boards/manifest.py")
 
-package("urpc", files=["__init__.py"], base_path="../../urpc/py")   # not __main__ (desktop)
+package("urpc", files=["__init__.py", "link.py", "wire.py", "proxy.py", "server.py"],
+        base_path="../../urpc/py")   # not __main__ (desktop)
 module("urpc_server.py", base_path="modules")
