@@ -156,6 +156,10 @@ stm32_firmware() {
     build/host/bin/mpx-dfu info "$path" > "$path.info" || { cat "$path.info"; return 1; }
     cat "$path.info"
     grep -q "0x08000000" "$path.info" || { echo "$label: no element at 0x08000000"; return 1; }
+    case "$label" in
+      *H747*)  # one image for both cores: the CM4 renderer in flash bank 2
+        grep -q "0x08100000" "$path.info" || { echo "$label: no CM4 element at 0x08100000"; return 1; } ;;
+    esac
   done < "$MPB/firmware.txt"
 }
 
