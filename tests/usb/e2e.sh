@@ -179,6 +179,83 @@ mpx flash --no-leave "$WORK/fw.bin"
 dfuutil -a 0 -s 0x08000000:300000 -U "$WORK/upload.bin"
 check "dfu-util uploads what mpx-dfu flashed" sh -c "cmp -s '$WORK/fw.bin' '$WORK/upload.bin'"
 
+# --- dfu-util's command line: mpx-dfu and dfu-util, same arguments, same device ---
+# same_as_dfu_util NAME ARGS...: on a seeded device each, dfu-util and then
+# mpx-dfu run ARGS (OUT in them is a file, per tool). Both must succeed,
+# leave the same flash and OUT, and both leave DFU mode or both stay in it.
+same_as_dfu_util() {
+  what=$1   # not $name, which check sets
+  shift
+  for tool in dfuutil mpx; do
+    fresh; seeded_image; sim_start
+    rm -f "$WORK/OUT"
+    # shellcheck disable=SC2046
+    $tool "$@"
+    cp "$WORK/out.txt" "$WORK/out-$tool.txt"
+    eval "rc_$tool=$rc"
+    i=0
+    while kill -0 $SIMPID 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+    if kill -0 $SIMPID 2>/dev/null; then
+      eval "state_$tool=stayed"
+      sim_stop
+    else
+      wait $SIMPID
+      eval "state_$tool=left-\$?"
+    fi
+    cp "$WORK/flash.img" "$WORK/flash-$tool.img"
+    if [ -e "$WORK/OUT" ]; then mv "$WORK/OUT" "$WORK/OUT-$tool"; else rm -f "$WORK/OUT-$tool"; fi
+  done
+  # shellcheck disable=SC2154
+  { echo "dfu-util: exit $rc_dfuutil, $state_dfuutil; mpx-dfu: exit $rc_mpx, $state_mpx"; cat "$WORK/out-mpx.txt"; } > "$WORK/out.txt"
+  check "same as dfu-util: $what: both exit 0" sh -c "[ $rc_dfuutil -eq 0 ] && [ $rc_mpx -eq 0 ]"
+  check "same as dfu-util: $what: both $state_dfuutil" test "$state_dfuutil" = "$state_mpx"
+  check "same as dfu-util: $what: the same flash" cmp "$WORK/flash-dfuutil.img" "$WORK/flash-mpx.img"
+  if [ -e "$WORK/OUT-dfuutil" ] || [ -e "$WORK/OUT-mpx" ]; then
+    check "same as dfu-util: $what: the same file read" cmp "$WORK/OUT-dfuutil" "$WORK/OUT-mpx"
+  fi
+}
+same_as_dfu_util "MicroPython's make deploy (-a 0 -d 0x0483:0xDF11 -D fw.dfu -s :leave)" \
+  -a 0 -d 0x0483:0xDF11 -D "$WORK/fw.dfu" -s :leave
+check "same as dfu-util: make deploy: the flash holds the ELF's image" \
+  cmp -s -n "$(stat -c %s "$WORK/fw-elf.bin")" "$WORK/fw-elf.bin" "$WORK/flash-mpx.img"
+same_as_dfu_util "-a 0 -d 0483:df11 -D fw.dfu -s :leave" -a 0 -d 0483:df11 -D "$WORK/fw.dfu" -s :leave
+same_as_dfu_util "-a 0 -s 0x08000000:leave -D small.bin" -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
+check "same as dfu-util: raw file: written, the filesystem sector kept" \
+  sh -c "cmp -s -n 40000 '$WORK/small.bin' '$WORK/flash-mpx.img' &&
+         cmp -s -n 16384 '$WORK/fs.bin' '$WORK/flash-mpx.img' 0 49152"
+same_as_dfu_util "-a 0 -D fw.dfu stays in DFU mode" -a 0 -D "$WORK/fw.dfu"
+same_as_dfu_util "-a 0 -s 0x08000000:65536 -U OUT" -a 0 -s 0x08000000:65536 -U "$WORK/OUT"
+check "same as dfu-util: -U read 65536 bytes, the filesystem sector among them" \
+  sh -c "[ \$(stat -c %s '$WORK/OUT-mpx') -eq 65536 ] && cmp -s -n 16384 '$WORK/fs.bin' '$WORK/OUT-mpx' 0 49152"
+same_as_dfu_util "-a NAME -s 0x0800C000 -U OUT (to the end of the segment)" \
+  -a "@Internal Flash  /0x08000000/04*016Kg,01*064Kg,07*128Kg" -s 0x0800C000 -U "$WORK/OUT"
+fresh; sim_start
+dfuutil -l
+grep '^Found' "$WORK/out.txt" > "$WORK/found-dfuutil.txt"
+mpx -l
+grep '^Found' "$WORK/out.txt" > "$WORK/found-mpx.txt"
+diff "$WORK/found-dfuutil.txt" "$WORK/found-mpx.txt" > "$WORK/out.txt" 2>&1
+check "dfu-util's -l: the same \"Found DFU\" lines" sh -c "[ $rc -eq 0 ] && [ -s '$WORK/found-mpx.txt' ] && diff -q '$WORK/found-dfuutil.txt' '$WORK/found-mpx.txt' >/dev/null"
+mpx -a 0 -e
+sim_wait; left=$SIMRC
+check "dfu-util's -e on a DFU-mode device: it leaves" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+fresh
+sim_start_then "--runtime" ""
+mpx -e -E 10
+check "dfu-util's -e on a runtime device: detached, back in DFU mode" sh -c "[ $rc -eq 0 ] && grep -q 'in DFU mode' '$WORK/out.txt'"
+mpx -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
+sim_wait
+check "... and then flashes with :leave" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$WORK/second.rc')\" = 0 ]"
+fresh; sim_start
+mpx -a 0 -s :mass-erase:force:leave -D "$WORK/small.bin"
+sim_wait; left=$SIMRC
+check "dfu-util's :mass-erase:force:leave -D: exit 0, left, written" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
+check "... a mass erase, no page erase" sh -c "grep -q '^mass_erases 1$' '$WORK/stats' && grep -q '^erases 0$' '$WORK/stats'"
+fresh; sim_start --vanish-on-leave
+mpx -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
+check "dfu-util's command line: a device that resets on leave is success (dfu-util: 74)" rc_is 0
+fresh; sim_start   # the device in DFU mode for the next section
+
 # --- leave, re-enumeration, waiting ----------------------------------------------
 mpx leave --jump 0x08004000
 sim_wait; left=$SIMRC

@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dfu.h"
 #include "dfu_usb.h"
@@ -68,6 +70,14 @@ typedef struct {
     unsigned pad;
     dfu_format format;
     report out;
+    // The dfu-util command line (see dfu_util_main).
+    bool dfu_util;
+    bool list_dfu_util;      // -l: dfu-util's "Found DFU: ..." lines
+    const char *alt_name;    // -a NAME: matched against the alt names once the device is open
+    unsigned detach_wait_ms; // how long a detached runtime device may take to come back (-E)
+    bool then_leave;         // after a read or an erase: leave DFU mode (-s ...:leave, -e)
+    bool then_detach;        // after the work, if the device is still there: DETACH (-R)
+    bool unprotect_no_wait;  // unprotect: do not wait for the device to come back (dfu-util)
 } options;
 
 static volatile sig_atomic_t interrupted;
@@ -77,7 +87,13 @@ static void on_sigint(int sig) {
     (void)sig;
     interrupted = 1;
     if (cancel_flag) {
-        *cancel_flag = 1;
+        *cancel_flag = 1;  // the session stops at the next request boundary
+    } else {
+        // No session (waiting for a device, say, which can take long): stop here.
+        static const char msg[] = "\nmpx-dfu: cancelled\n";
+        ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        (void)r;
+        _exit(EXIT_CANCELLED);
     }
 }
 
@@ -126,11 +142,40 @@ static const char usage_text[] =
     "  -v, --verbose              more detail (twice: every USB request)\n"
     "  -q, --quiet                no progress\n"
     "  -h, --help                 this text;  -V, --version\n"
+    "\n";
+
+static const char usage_dfu_util_text[] =
+    "dfu-util's command line (mpx-dfu reads a command line as dfu-util 0.11's when it\n"
+    "has one of -l -D -U -e -E -R -Z or --dfuse-address, or an -s with a ':' in it, or\n"
+    "when it runs as `dfu-util` through a symlink; it then takes no COMMAND):\n"
+    "  -l                         list, as dfu-util's \"Found DFU: ...\" lines\n"
+    "  -D FILE                    flash FILE ('-': stdin): a .dfu (or .hex, ELF) where it\n"
+    "                             says, a raw file at -s ADDRESS; stays in DFU mode\n"
+    "  -U FILE                    read to a new FILE: -s ADDRESS:LENGTH, else to the end of\n"
+    "                             ADDRESS's memory segment (no -s: 0x4000 bytes)\n"
+    "  -s [ADDRESS][:LENGTH][:leave][:mass-erase][:force][:unprotect][:will-reset]\n"
+    "                             leave DFU mode after; erase all (needs force); allow\n"
+    "                             writes outside the layout; read unprotect alone (needs\n"
+    "                             force); allow option bytes (the device resets)\n"
+    "  -e                         leave DFU mode (a runtime device: detach into DFU mode)\n"
+    "  -E SECONDS                 how long a detached device may take to come back (10)\n"
+    "  -R                         send DETACH when done    -Z N  accepted (progress only)\n"
+    "  -w                         wait for the device, with no time limit\n"
+    "  -d VID:PID[,VID:PID] (0x allowed), -S SERIAL[,SERIAL], -p, -a N|NAME (the alt's\n"
+    "  whole name string), -t, -v, -h, -V as above. Pages are still erased one by one,\n"
+    "  writes verified and the jump address set; the long options above without a\n"
+    "  dfu-util counterpart (--no-verify, --jump, --json, ...) and -q, -j still work.\n"
+    "  Not taken: -c, -i, -n, and the wildcards * and - in -d.\n"
     "\n"
     "exit status: 0 ok, 1 other error, 2 usage, 3 bad file, 4 no device or no access,\n"
     "5 USB communication failed, 6 the device reported an error, 7 verification failed,\n"
     "8 refused (outside the layout, or needs an opt-in), 130 interrupted.\n"
     "See mpx-dfu(1).\n";
+
+static void usage(void) {
+    fputs(usage_text, stdout);
+    fputs(usage_dfu_util_text, stdout);
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...) {
@@ -165,15 +210,35 @@ static bool parse_u32(const char *s, uint32_t *out) {
     return true;
 }
 
-static bool parse_id(const char *s, uint16_t *vid, uint16_t *pid) {
-    unsigned v, p;
-    int used = 0;
-    if (sscanf(s, "%4x:%4x%n", &v, &p, &used) != 2 || s[used] != '\0') {
+// One hexadecimal id of at most 4 digits, with or without 0x (MicroPython's
+// Makefile passes -d 0x0483:0xDF11).
+static bool parse_hex16(const char *s, size_t n, uint16_t *out) {
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        n -= 2;
+    }
+    if (n == 0 || n > 4) {
         return false;
     }
-    *vid = (uint16_t)v;
-    *pid = (uint16_t)p;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+        if (d > 15) {
+            return false;
+        }
+        v = v * 16 + d;
+    }
+    *out = (uint16_t)v;
     return true;
+}
+
+// "VID:PID"
+static bool parse_id(const char *s, uint16_t *vid, uint16_t *pid) {
+    const char *colon = strchr(s, ':');
+    return colon && parse_hex16(s, (size_t)(colon - s), vid) && parse_hex16(colon + 1, strlen(colon + 1), pid);
 }
 
 static bool parse_device(const char *s, dfu_usb_filter *f) {
@@ -190,7 +255,15 @@ static bool parse_device(const char *s, dfu_usb_filter *f) {
     }
     f->has_id = n != 0;
     if (comma) {
-        if (!parse_id(comma + 1, &f->dfu_vid, &f->dfu_pid)) {
+        // dfu-util's "VID:PID,:PID": a missing DFU-mode part is the run-time one.
+        const char *d = comma + 1, *colon = strchr(d, ':');
+        if (colon == NULL || (!f->has_id && (colon == d || colon[1] == '\0'))) {
+            return false;
+        }
+        f->dfu_vid = f->vid;
+        f->dfu_pid = f->pid;
+        if ((colon != d && !parse_hex16(d, (size_t)(colon - d), &f->dfu_vid)) ||
+            (colon[1] != '\0' && !parse_hex16(colon + 1, strlen(colon + 1), &f->dfu_pid))) {
             return false;
         }
         f->has_dfu_id = true;
@@ -214,7 +287,7 @@ static int fail(options *o, const dfu_error *err, dfu_status st) {
             dfu_status_name(e.dev_status), e.dev_istring, e.dev_string[0] ? ": " : "", e.dev_string);
     }
     if (st == DFU_E_ADDRESS && !o->flash.force) {
-        fprintf(stderr, "mpx-dfu: (--force writes outside the layout anyway)\n");
+        fprintf(stderr, "mpx-dfu: (%s writes outside the layout anyway)\n", o->dfu_util ? "-s ...:force" : "--force");
     }
     return code;
 }
@@ -269,6 +342,30 @@ typedef struct {
     logging_transport log;
 } device;
 
+static void close_device(device *d) {
+    cancel_flag = NULL;
+    dfu_usb_close(d->usb);
+    d->usb = NULL;
+}
+
+// dfu-util's -a NAME: the alt setting whose name string is exactly NAME.
+static dfu_status resolve_alt_name(options *o, device *d, dfu_error *err) {
+    for (unsigned a = 0; a < d->s.alt_count && a < DFU_MAX_ALTS; a++) {
+        if (strcmp(d->s.alt_names[a], o->alt_name) == 0) {
+            o->alt = (int)a;
+            return DFU_OK;
+        }
+    }
+    char names[320] = "";
+    size_t n = 0;
+    for (unsigned a = 0; a < d->s.alt_count && a < DFU_MAX_ALTS && n < sizeof(names); a++) {
+        int w = snprintf(names + n, sizeof(names) - n, "%s%u \"%s\"", a ? ", " : "", a, d->s.alt_names[a]);
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return dfu_error_set(err, DFU_E_NO_DEVICE, "no alt setting named \"%s\" (the device has %s)", o->alt_name,
+        names[0] ? names : "none");
+}
+
 static dfu_status open_device(options *o, device *d, dfu_error *err) {
     memset(d, 0, sizeof(*d));
     dfu_status st = DFU_OK;
@@ -283,12 +380,16 @@ static dfu_status open_device(options *o, device *d, dfu_error *err) {
             fprintf(stderr, "mpx-dfu: %04x:%04x at %s is in runtime mode; detaching\n", d->info.vid, d->info.pid,
                 d->info.path);
         }
-        st = dfu_usb_enter_dfu(&d->usb, &o->filter, o->transfer_size, 10000, &d->info, err);
+        st = dfu_usb_enter_dfu(&d->usb, &o->filter, o->transfer_size, o->detach_wait_ms, &d->info, err);
     }
     if (st != DFU_OK) {
         return st;
     }
     dfu_usb_session(d->usb, &d->s);
+    if (o->alt_name && (st = resolve_alt_name(o, d, err)) != DFU_OK) {
+        close_device(d);
+        return st;
+    }
     o->opened = true;
     if (o->timeout_ms) {
         d->s.timeout_ms = o->timeout_ms;
@@ -310,12 +411,6 @@ static dfu_status open_device(options *o, device *d, dfu_error *err) {
             d->info.path, d->info.interface, d->s.transfer_size, d->s.dfuse ? "DfuSe" : "DFU 1.1");
     }
     return DFU_OK;
-}
-
-static void close_device(device *d) {
-    cancel_flag = NULL;
-    dfu_usb_close(d->usb);
-    d->usb = NULL;
 }
 
 static uint8_t chosen_alt(const options *o) {
@@ -349,7 +444,15 @@ static int cmd_list(options *o) {
         if (d->result == DFU_USB_FILTERED) {
             continue;
         }
-        report_device(d, o->json, o->verbose, shown == 0);
+        if (o->list_dfu_util && !o->json) {
+            if (d->result == DFU_USB_USABLE) {
+                report_device_dfu_util(d);
+            } else {
+                fprintf(stderr, "mpx-dfu: %04x:%04x at %s: %s\n", d->vid, d->pid, d->path, d->why);
+            }
+        } else {
+            report_device(d, o->json, o->verbose, shown == 0);
+        }
         shown++;
     }
     if (o->json) {
@@ -368,8 +471,8 @@ static dfu_status load(options *o, const char *path, uint32_t default_address, d
     dfu_status st = dfu_image_load(path, o->format, o->has_address ? o->address : default_address, img, err);
     if (st == DFU_OK && o->has_address && img->format != DFU_FORMAT_BIN) {
         dfu_image_free(img);
-        return dfu_error_set(err, DFU_E_ARG, "--address is for raw .bin files; %s already says where its data goes",
-            path);
+        return dfu_error_set(err, DFU_E_ARG, "%s is for raw .bin files; %s already says where its data goes",
+            o->dfu_util ? "-s ADDRESS" : "--address", path);
     }
     return st;
 }
@@ -437,6 +540,34 @@ static uint32_t alt_start(const device *d, uint8_t alt, uint32_t fallback) {
     return alt < DFU_MAX_ALTS && d->s.has_layout[alt] ? d->s.layouts[alt].segments[0].start : fallback;
 }
 
+// What the dfu-util command line asks for after a read, an erase or a flash
+// that did not leave: leave (-s ...:leave, -e), or DETACH (-R).
+static dfu_status then_step(options *o, device *d, dfu_error *err) {
+    if (o->then_leave) {
+        uint32_t jump = o->flash.has_leave_address ? o->flash.leave_address : alt_start(d, 0, 0x08000000u);
+        dfu_status st = dfu_leave(&d->s, d->s.dfuse, jump, err);
+        report_end_phase(&o->out);
+        if (st == DFU_OK && !o->quiet && !o->json) {
+            fprintf(stderr, "mpx-dfu: left DFU mode, jumping to 0x%08" PRIx32 "\n", jump);
+        }
+        return st;
+    }
+    if (o->then_detach) {
+        // dfu-util's -R: DETACH, then a USB reset, which libmpxdfu does not offer
+        // on an open DFU-mode device. A device with bitWillDetach (the STM32 ROM,
+        // mboot) acts on the DETACH itself; one that refuses it stays in DFU mode,
+        // as it does under dfu-util ("can't detach"), and that is no error.
+        dfu_error e;
+        dfu_error_clear(&e);
+        dfu_status st = dfu_detach(&d->s, 1000, &e);
+        if (!o->quiet && !o->json) {
+            fprintf(stderr, "mpx-dfu: -R: %s\n",
+                st == DFU_OK ? "sent DETACH" : "the device does not detach in DFU mode; it stays there");
+        }
+    }
+    return DFU_OK;
+}
+
 static int cmd_flash(options *o, const char *path) {
     dfu_error err;
     dfu_error_clear(&err);
@@ -458,8 +589,8 @@ static int cmd_flash(options *o, const char *path) {
         img.elements[0].alt = alt;
         img.targets[0].alt = alt;
         if (!o->has_address && !o->quiet && !o->json) {
-            fprintf(stderr, "mpx-dfu: writing %s at 0x%08" PRIx32 ", the start of alt %u (--address to change)\n",
-                path, img.elements[0].address, alt);
+            fprintf(stderr, "mpx-dfu: writing %s at 0x%08" PRIx32 ", the start of alt %u (%s to change)\n", path,
+                img.elements[0].address, alt, o->dfu_util ? "-s ADDRESS" : "--address");
         }
     }
     o->flash.vid = d.info.vid;
@@ -493,29 +624,56 @@ static int cmd_flash(options *o, const char *path) {
         }
         fprintf(stderr, " (%lu USB requests)\n", d.s.requests);
     }
+    st = left || ob ? DFU_OK : then_step(o, &d, &err);
+    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
     close_device(&d);
-    return EXIT_OK;
+    return code;
 }
 
-static int cmd_read(options *o, const char *a, const char *l, const char *out) {
-    uint32_t address, length;
-    if (!parse_u32(a, &address)) {
-        return usage_error("bad address '%s'", a);
-    }
-    if (!parse_u32(l, &length) || length == 0) {
-        return usage_error("bad length '%s'", l);
-    }
-    if (o->json && strcmp(out, "-") == 0) {
+// Reads length bytes at address of the alt setting into out ('-': stdout).
+// For dfu-util's -U: without an address, from the start of the alt's memory;
+// with length 0, 0x4000 bytes without an address, else up to the end of the
+// memory segment (the NN*SIZE group of the layout) that holds the address.
+static int read_memory(options *o, bool has_address, uint32_t address, uint32_t length, const char *out) {
+    bool to_stdout = strcmp(out, "-") == 0, created = false;
+    if (o->json && to_stdout) {
         return usage_error("%s", "--json and OUT '-' would both write to standard output");
     }
     dfu_error err;
     dfu_error_clear(&err);
+    if (o->dfu_util && !to_stdout) {
+        // dfu-util's -U does not overwrite a file; and a bad path is found before the device is touched.
+        int fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd < 0) {
+            int e = errno;
+            return fail(o, &err, dfu_error_set(&err, DFU_E_IO, "%s: %s%s", out, strerror(e),
+                e == EEXIST ? " (-U does not overwrite a file, as in dfu-util)" : ""));
+        }
+        close(fd);
+        created = true;
+    }
     device d;
     dfu_status st = open_device(o, &d, &err);
     if (st != DFU_OK) {
+        if (created) {
+            unlink(out);
+        }
         return fail(o, &err, st);
     }
     uint8_t alt = chosen_alt(o);
+    if (!has_address) {
+        address = alt_start(&d, alt, 0x08000000u);
+    }
+    if (length == 0) {
+        const dfu_mem_segment *seg = has_address && d.s.has_layout[alt] ? dfu_layout_find(&d.s.layouts[alt], address)
+                                                                       : NULL;
+        uint64_t n = seg ? dfu_segment_end(seg) - address : 0x4000u;
+        length = n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
+        if (o->verbose && !o->json) {
+            fprintf(stderr, "mpx-dfu: reading %" PRIu32 " bytes (%s; -s ADDRESS:LENGTH to change)\n", length,
+                seg ? "to the end of the memory segment" : "dfu-util's default");
+        }
+    }
     if (!o->flash.force) {
         if (!d.s.has_layout[alt]) {
             st = dfu_error_set(&err, DFU_E_ADDRESS, "alt %u has no memory layout to check the range against", alt);
@@ -531,7 +689,7 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
         st = dfu_read(&d.s, alt, address, buf, length, &err);
         report_end_phase(&o->out);
     }
-    if (st == DFU_OK && strcmp(out, "-") == 0) {
+    if (st == DFU_OK && to_stdout) {
         if (fwrite(buf, 1, length, stdout) != length || fflush(stdout) != 0) {
             st = dfu_error_set(&err, DFU_E_IO, "standard output: %s", strerror(errno));
         }
@@ -539,16 +697,33 @@ static int cmd_read(options *o, const char *a, const char *l, const char *out) {
         st = dfu_file_write(out, buf, length, &err);
     }
     free(buf);
-    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
-    if (st == DFU_OK && o->json && strcmp(out, "-") != 0) {
+    if (st != DFU_OK && created) {
+        unlink(out);
+    }
+    if (st == DFU_OK && o->json && !to_stdout) {
         char extra[64];
         snprintf(extra, sizeof(extra), "\"bytes\":%" PRIu32, length);
         done_json("read", &d, extra);
     } else if (st == DFU_OK && !o->quiet && !o->json) {
         fprintf(stderr, "mpx-dfu: read %" PRIu32 " bytes from 0x%08" PRIx32 " to %s\n", length, address, out);
     }
+    if (st == DFU_OK) {
+        st = then_step(o, &d, &err);
+    }
+    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
     close_device(&d);
     return code;
+}
+
+static int cmd_read(options *o, const char *a, const char *l, const char *out) {
+    uint32_t address, length;
+    if (!parse_u32(a, &address)) {
+        return usage_error("bad address '%s'", a);
+    }
+    if (!parse_u32(l, &length) || length == 0) {
+        return usage_error("bad length '%s'", l);
+    }
+    return read_memory(o, true, address, length, out);
 }
 
 static int cmd_erase(options *o, int argc, char **argv) {
@@ -586,8 +761,10 @@ static int cmd_erase(options *o, int argc, char **argv) {
     } else if (!o->quiet) {
         fprintf(stderr, "mpx-dfu: erased %s\n", o->flash.mass_erase ? "the whole flash" : "the pages of the range");
     }
+    st = then_step(o, &d, &err);
+    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
     close_device(&d);
-    return EXIT_OK;
+    return code;
 }
 
 static int cmd_leave(options *o) {
@@ -640,6 +817,14 @@ static int cmd_unprotect(options *o) {
     if (st != DFU_OK) {
         return fail(o, &err, st);
     }
+    if (o->unprotect_no_wait) {
+        if (o->json) {
+            printf("{\"event\":\"done\",\"command\":\"unprotect\"}\n");
+        } else if (!o->quiet) {
+            fprintf(stderr, "mpx-dfu: read protection removed: the device erases its flash and resets\n");
+        }
+        return EXIT_OK;
+    }
     if (!o->quiet && !o->json) {
         fprintf(stderr, "mpx-dfu: the device erases its flash and resets; waiting for it to come back\n");
     }
@@ -660,22 +845,416 @@ static int cmd_unprotect(options *o) {
 enum {
     OPT_MASS = 256, OPT_NO_VERIFY, OPT_NO_LEAVE, OPT_JUMP, OPT_FORCE, OPT_OPTION_BYTES, OPT_RDP2, OPT_PER_CHUNK,
     OPT_NO_CHECK_ID, OPT_FORMAT, OPT_PAD, OPT_YES, OPT_TIMEOUT,
+    OPT_NOT_TAKEN,  // dfu-util options that mpx-dfu does not take (-c, -i, -n)
 };
 
+// Long options without a dfu-util counterpart: both command lines take them.
+#define COMMON_LONG_OPTIONS                                                                                       \
+    {"no-verify", no_argument, NULL, OPT_NO_VERIFY}, {"jump", required_argument, NULL, OPT_JUMP},                 \
+        {"option-bytes", no_argument, NULL, OPT_OPTION_BYTES}, {"allow-rdp-level-2", no_argument, NULL, OPT_RDP2}, \
+        {"per-chunk-address", no_argument, NULL, OPT_PER_CHUNK},                                                   \
+        {"no-check-id", no_argument, NULL, OPT_NO_CHECK_ID}, {"format", required_argument, NULL, OPT_FORMAT},     \
+        {"timeout", required_argument, NULL, OPT_TIMEOUT}, {"json", no_argument, NULL, 'j'},                      \
+        {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                                   \
+        {"device", required_argument, NULL, 'd'}, {"path", required_argument, NULL, 'p'},                        \
+        {"transfer-size", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},                        \
+        {"version", no_argument, NULL, 'V'}
+
 static const struct option long_options[] = {
-    {"device", required_argument, NULL, 'd'}, {"serial", required_argument, NULL, 'S'},
-    {"path", required_argument, NULL, 'p'}, {"alt", required_argument, NULL, 'a'},
-    {"transfer-size", required_argument, NULL, 't'}, {"wait", required_argument, NULL, 'w'},
-    {"address", required_argument, NULL, 's'}, {"mass-erase", no_argument, NULL, OPT_MASS},
-    {"no-verify", no_argument, NULL, OPT_NO_VERIFY}, {"no-leave", no_argument, NULL, OPT_NO_LEAVE},
-    {"jump", required_argument, NULL, OPT_JUMP}, {"force", no_argument, NULL, OPT_FORCE},
-    {"option-bytes", no_argument, NULL, OPT_OPTION_BYTES}, {"allow-rdp-level-2", no_argument, NULL, OPT_RDP2},
-    {"per-chunk-address", no_argument, NULL, OPT_PER_CHUNK}, {"no-check-id", no_argument, NULL, OPT_NO_CHECK_ID},
-    {"format", required_argument, NULL, OPT_FORMAT}, {"pad", required_argument, NULL, OPT_PAD},
-    {"yes", no_argument, NULL, OPT_YES}, {"timeout", required_argument, NULL, OPT_TIMEOUT}, {"json", no_argument, NULL, 'j'}, {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+    COMMON_LONG_OPTIONS, {"serial", required_argument, NULL, 'S'}, {"alt", required_argument, NULL, 'a'},
+    {"wait", required_argument, NULL, 'w'}, {"address", required_argument, NULL, 's'},
+    {"mass-erase", no_argument, NULL, OPT_MASS}, {"no-leave", no_argument, NULL, OPT_NO_LEAVE},
+    {"force", no_argument, NULL, OPT_FORCE}, {"pad", required_argument, NULL, OPT_PAD},
+    {"yes", no_argument, NULL, OPT_YES}, {NULL, 0, NULL, 0},
 };
+
+// The options both command lines share (same letter or long name, same
+// meaning). Returns -1 if c is not one of them, else EXIT_OK or EXIT_USAGE.
+static int common_option(options *o, int c, const char *arg) {
+    uint32_t v;
+    switch (c) {
+        case 'd':
+            if (!parse_device(arg, &o->filter)) {
+                return usage_error("bad device '%s' (VID:PID or VID:PID,VID:PID in hex%s)", arg,
+                    o->dfu_util ? "; dfu-util's wildcards * and - are not taken" : "");
+            }
+            return EXIT_OK;
+        case 'p': o->filter.path = arg; return EXIT_OK;
+        case 't':
+            if (!parse_u32(arg, &v) || v < 8 || v > 4096) {
+                return usage_error("bad transfer size '%s' (8..4096)", arg);
+            }
+            o->transfer_size = (uint16_t)v;
+            return EXIT_OK;
+        case OPT_NO_VERIFY: o->flash.verify = false; return EXIT_OK;
+        case OPT_JUMP:
+            if (!parse_u32(arg, &o->flash.leave_address)) {
+                return usage_error("bad jump address '%s'", arg);
+            }
+            o->flash.has_leave_address = true;
+            return EXIT_OK;
+        case OPT_OPTION_BYTES: o->flash.allow_option_bytes = true; return EXIT_OK;
+        case OPT_RDP2: o->flash.allow_rdp_level2 = true; return EXIT_OK;
+        case OPT_PER_CHUNK: o->flash.incrementing_blocks = false; return EXIT_OK;
+        case OPT_NO_CHECK_ID: o->flash.check_ids = false; return EXIT_OK;
+        case OPT_FORMAT:
+            if (strcmp(arg, "dfu") == 0 || strcmp(arg, "dfuse") == 0) {
+                o->format = DFU_FORMAT_DFUSE;
+            } else if (strcmp(arg, "hex") == 0 || strcmp(arg, "ihex") == 0) {
+                o->format = DFU_FORMAT_HEX;
+            } else if (strcmp(arg, "elf") == 0) {
+                o->format = DFU_FORMAT_ELF;
+            } else if (strcmp(arg, "bin") == 0) {
+                o->format = DFU_FORMAT_BIN;
+            } else {
+                return usage_error("bad format '%s' (dfu, hex, elf or bin)", arg);
+            }
+            return EXIT_OK;
+        case OPT_TIMEOUT:
+            if (!parse_u32(arg, &v) || v < 10 || v > 3600000) {
+                return usage_error("bad timeout '%s' (10..3600000 ms)", arg);
+            }
+            o->timeout_ms = v;
+            return EXIT_OK;
+        case 'j': o->json = true; return EXIT_OK;
+        case 'v': o->verbose++; return EXIT_OK;
+        case 'q': o->quiet = true; return EXIT_OK;
+        default: return -1;
+    }
+}
+
+static void catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+// dfu-util's -e: a device in runtime mode is detached and waited for in DFU
+// mode (up to -E seconds); one already in DFU mode leaves it, as `leave` does.
+static int cmd_detach(options *o) {
+    dfu_error err;
+    dfu_error_clear(&err);
+    dfu_status st = DFU_OK;
+    if (o->wait_s) {
+        st = dfu_usb_wait(&o->filter, false, o->wait_s * 1000u, NULL, &err);
+    }
+    dfu_usb *usb = NULL;
+    dfu_usb_device info;
+    if (st == DFU_OK) {
+        st = dfu_usb_open(&o->filter, o->transfer_size, &usb, &info, &err);
+    }
+    if (st != DFU_OK) {
+        return fail(o, &err, st);
+    }
+    if (!info.runtime) {
+        dfu_usb_close(usb);
+        return cmd_leave(o);
+    }
+    o->opened = true;
+    st = dfu_usb_enter_dfu(&usb, &o->filter, o->transfer_size, o->detach_wait_ms, &info, &err);
+    if (usb) {
+        dfu_usb_close(usb);
+    }
+    if (st != DFU_OK) {
+        return fail(o, &err, st);
+    }
+    if (o->json) {
+        printf("{\"event\":\"done\",\"command\":\"detach\"}\n");
+    } else if (!o->quiet) {
+        fprintf(stderr, "mpx-dfu: detached; %04x:%04x at %s is in DFU mode\n", info.vid, info.pid, info.path);
+    }
+    return EXIT_OK;
+}
+
+// ---------------------------------------------------------------------------
+// dfu-util's command line
+
+// Which command line this is (the rule in the usage text, mpx-dfu(1) and the
+// README): dfu-util's if the program runs as `dfu-util`, or if it has one of
+// dfu-util's action options -l -D -U -e -E -R -Z (or their long names), or
+// --dfuse-address, or an -s whose value holds a ':'. None of these exist in
+// mpx-dfu's own command line, whose -s is a plain address. The scan skips
+// the values of mpx-dfu's options, so `-S -Dx` is a serial number.
+static bool is_dfu_util_command_line(int argc, char **argv) {
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    if (strcmp(base, "dfu-util") == 0) {
+        return true;
+    }
+    static const char *const dfu_util_only[] = {"list", "download", "upload", "detach", "detach-delay", "reset",
+        "upload-size", "dfuse-address"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            continue;
+        }
+        if (a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t n = eq ? (size_t)(eq - name) : strlen(name);
+            bool native = false;
+            for (const struct option *lo = long_options; lo->name; lo++) {
+                if (strncmp(lo->name, name, n) == 0) {
+                    native = true;
+                    if (!eq && lo->has_arg == required_argument && i + 1 < argc &&
+                        (lo->val != 'w' || argv[i + 1][0] != '-')) {
+                        i++;  // its value (dfu-util's --wait has none)
+                    }
+                    break;
+                }
+            }
+            for (size_t k = 0; !native && n >= 2 && k < sizeof(dfu_util_only) / sizeof(dfu_util_only[0]); k++) {
+                if (strncmp(dfu_util_only[k], name, n) == 0) {
+                    return true;
+                }
+            }
+            continue;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            if (strchr("lDUeERZ", *c)) {
+                return true;
+            }
+            if (strchr("dSpatws", *c)) {  // mpx-dfu's options with a value
+                const char *value = c[1] ? c + 1 : i + 1 < argc ? argv[i + 1] : "";
+                if (!c[1] && (*c != 'w' || value[0] != '-')) {
+                    i++;
+                }
+                if (*c == 's' && strchr(value, ':')) {
+                    return true;
+                }
+                break;
+            }
+        }
+    }
+    return false;
+}
+
+typedef struct {
+    bool list, detach, reset;
+    const char *download, *upload;
+    bool has_address, has_length;
+    uint32_t address, length;
+    bool leave, mass_erase, force, unprotect, will_reset;
+} dfu_util_args;
+
+// -s [ADDRESS][:LENGTH][:leave][:mass-erase][:force][:unprotect][:will-reset]
+static int parse_dfuse_address(const char *arg, dfu_util_args *u) {
+    char buf[256];
+    if (strlen(arg) >= sizeof(buf)) {
+        return usage_error("-s '%.40s...' is too long", arg);
+    }
+    strcpy(buf, arg);
+    char *field = buf, *next;
+    for (int i = 0; field; i++, field = next) {
+        next = strchr(field, ':');
+        if (next) {
+            *next++ = '\0';
+        }
+        if (i == 0) {
+            if (*field && !parse_u32(field, &u->address)) {
+                return usage_error("bad address '%s' in -s '%s'", field, arg);
+            }
+            u->has_address = *field != '\0';
+        } else if (strcmp(field, "leave") == 0) {
+            u->leave = true;
+        } else if (strcmp(field, "mass-erase") == 0) {
+            u->mass_erase = true;
+        } else if (strcmp(field, "force") == 0) {
+            u->force = true;
+        } else if (strcmp(field, "unprotect") == 0) {
+            u->unprotect = true;
+        } else if (strcmp(field, "will-reset") == 0) {
+            u->will_reset = true;
+        } else if (*field >= '0' && *field <= '9') {
+            if (u->has_length) {
+                return usage_error("two lengths in -s '%s'", arg);
+            }
+            if (!parse_u32(field, &u->length) || u->length == 0) {
+                return usage_error("bad length '%s' in -s '%s'", field, arg);
+            }
+            u->has_length = true;
+        } else {
+            return usage_error("unknown modifier '%s' in -s '%s' (LENGTH, leave, mass-erase, force, unprotect, "
+                               "will-reset)", field, arg);
+        }
+    }
+    return EXIT_OK;
+}
+
+static const struct option dfu_util_long_options[] = {
+    COMMON_LONG_OPTIONS, {"list", no_argument, NULL, 'l'}, {"detach", no_argument, NULL, 'e'},
+    {"detach-delay", required_argument, NULL, 'E'}, {"serial", required_argument, NULL, 'S'},
+    {"alt", required_argument, NULL, 'a'}, {"upload", required_argument, NULL, 'U'},
+    {"upload-size", required_argument, NULL, 'Z'}, {"download", required_argument, NULL, 'D'},
+    {"reset", no_argument, NULL, 'R'}, {"wait", no_argument, NULL, 'w'},
+    {"dfuse-address", required_argument, NULL, 's'}, {"cfg", required_argument, NULL, 'c'},
+    {"intf", required_argument, NULL, 'i'}, {"devnum", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0},
+};
+
+static int dfu_util_main(options *o, int argc, char **argv) {
+    o->dfu_util = true;
+    o->flash.leave = false;  // dfu-util stays in DFU mode unless :leave or -e
+    dfu_util_args u;
+    memset(&u, 0, sizeof(u));
+    int c, code;
+    uint32_t v;
+    opterr = 0;  // the messages below name the option as it was given
+    while ((c = getopt_long(argc, argv, ":hVvlejqE:d:p:S:a:t:U:Z:D:Rws:c:i:n:", dfu_util_long_options, NULL)) != -1) {
+        if ((code = common_option(o, c, optarg)) >= 0) {
+            if (code != EXIT_OK) {
+                return code;
+            }
+            continue;
+        }
+        switch (c) {
+            case 'l': u.list = true; break;
+            case 'e': u.detach = true; break;
+            case 'R': u.reset = true; break;
+            case 'w': o->wait_s = 4000000; break;  // no limit, as dfu-util (Ctrl-C stops it)
+            case 'D': u.download = optarg; break;
+            case 'U': u.upload = optarg; break;
+            case 'E':
+                if (!parse_u32(optarg, &v) || v > 3600) {
+                    return usage_error("bad -E '%s' (seconds, up to 3600)", optarg);
+                }
+                o->detach_wait_ms = v * 1000u;
+                break;
+            case 'Z':  // as in dfu-util, only for the progress: -s ADDRESS:LENGTH sets what is read
+                if (!parse_u32(optarg, &v)) {
+                    return usage_error("bad -Z '%s' (bytes)", optarg);
+                }
+                break;
+            case 'S': {
+                // dfu-util's SERIAL[,SERIAL_DFU]: one serial number for both modes.
+                const char *comma = strchr(optarg, ',');
+                if (comma && *optarg && comma[1] && (strlen(comma + 1) != (size_t)(comma - optarg) ||
+                                                        strncmp(optarg, comma + 1, (size_t)(comma - optarg)) != 0)) {
+                    return usage_error("-S '%s': different run-time and DFU-mode serial numbers are not taken", optarg);
+                }
+                if (comma) {
+                    static char serial[128];
+                    const char *one = *optarg ? optarg : comma + 1;
+                    size_t n = one == optarg ? (size_t)(comma - optarg) : strlen(one);
+                    if (n >= sizeof(serial)) {
+                        return usage_error("%s", "-S: serial number too long");
+                    }
+                    memcpy(serial, one, n);
+                    serial[n] = '\0';
+                    o->filter.serial = n ? serial : NULL;
+                } else {
+                    o->filter.serial = *optarg ? optarg : NULL;
+                }
+                break;
+            }
+            case 'a': {
+                char *end;
+                errno = 0;
+                unsigned long n = strtoul(optarg, &end, 0);
+                if (*optarg >= '0' && *optarg <= '9' && *end == '\0' && errno == 0) {
+                    if (n >= DFU_MAX_ALTS) {
+                        return usage_error("bad alt setting '%s' (0..7, or a name)", optarg);
+                    }
+                    o->alt = (int)n;
+                    o->alt_name = NULL;
+                } else {
+                    o->alt_name = optarg;  // matched once the device is open
+                }
+                break;
+            }
+            case 's':
+                if ((code = parse_dfuse_address(optarg, &u)) != EXIT_OK) {
+                    return code;
+                }
+                break;
+            case 'c': return usage_error("dfu-util's option -c (--cfg) is not taken: mpx-dfu uses the device's "
+                                         "active configuration");
+            case 'i': return usage_error("dfu-util's option -i (--intf) is not taken: mpx-dfu finds the DFU "
+                                         "interface itself");
+            case 'n': return usage_error("dfu-util's option -n (--devnum) is not taken: use -p BUS-PORT "
+                                         "(from -l) or -S SERIAL");
+            case 'h': usage(); return EXIT_OK;
+            case 'V': printf("mpx-dfu %s (taking dfu-util 0.11's command line)\n", MPX_VERSION); return EXIT_OK;
+            case ':':
+                if (optopt && !(optind > 0 && strncmp(argv[optind - 1], "--", 2) == 0)) {
+                    return usage_error("option '-%c' needs a value", optopt);
+                }
+                return usage_error("option '%s' needs a value", argv[optind - 1]);
+            default:
+                if (optopt) {
+                    return usage_error("unknown option '-%c' (in a dfu-util command line)", optopt);
+                }
+                return usage_error("unknown option '%s' (in a dfu-util command line)", argv[optind - 1]);
+        }
+    }
+    report_init(&o->out, o->json, o->verbose, o->quiet);
+    if (optind < argc) {
+        return usage_error("'%s': a dfu-util command line (see --help) takes no COMMAND or other argument",
+            argv[optind]);
+    }
+    int actions = u.list + (u.download != NULL) + (u.upload != NULL);
+    if (actions > 1) {
+        return usage_error("%s", "-l, -D and -U: one at a time");
+    }
+    bool has_s = u.has_address || u.has_length || u.leave || u.mass_erase || u.force || u.unprotect || u.will_reset;
+    if (u.list && (has_s || u.detach || u.reset)) {
+        return usage_error("-l lists devices; it does not go with %s", has_s ? "-s" : u.detach ? "-e" : "-R");
+    }
+    if ((u.mass_erase || u.unprotect) && !u.force) {
+        return usage_error("-s ...:%s needs :force as well, as in dfu-util", u.mass_erase ? "mass-erase" : "unprotect");
+    }
+    if (u.unprotect && (actions || u.mass_erase || u.leave || u.detach || u.reset)) {
+        return usage_error("%s", "-s ...:unprotect goes alone: the device erases all of its flash and resets "
+                                 "(flash it in a second run)");
+    }
+    if (u.has_length && !u.upload) {
+        return usage_error("%s", "-s ADDRESS:LENGTH: the LENGTH is how much -U reads");
+    }
+    if (u.mass_erase && u.upload) {
+        return usage_error("%s", "-s ...:mass-erase does not go with -U");
+    }
+    o->flash.force = u.force;
+    o->flash.mass_erase = u.mass_erase;
+    if (u.will_reset) {
+        o->flash.allow_option_bytes = true;  // writing option bytes is what makes an STM32 reset
+    }
+    o->then_detach = u.reset;
+    catch_signals();
+    if (u.list) {
+        o->list_dfu_util = true;
+        code = cmd_list(o);
+    } else if (u.download) {
+        o->has_address = u.has_address;
+        o->address = u.address;
+        o->flash.leave = u.leave || u.detach;
+        code = cmd_flash(o, strcmp(u.download, "-") == 0 ? "/dev/stdin" : u.download);
+    } else if (u.upload) {
+        o->then_leave = u.leave || u.detach;
+        code = read_memory(o, u.has_address, u.address, u.has_length ? u.length : 0, u.upload);
+    } else if (u.unprotect) {
+        o->yes = true;
+        o->unprotect_no_wait = true;
+        code = cmd_unprotect(o);
+    } else if (u.mass_erase) {
+        o->then_leave = u.leave || u.detach;
+        code = cmd_erase(o, 0, NULL);
+    } else if (u.leave || u.detach) {
+        if (u.has_address && !o->flash.has_leave_address) {
+            o->flash.has_leave_address = true;
+            o->flash.leave_address = u.address;
+        }
+        code = u.detach ? cmd_detach(o) : cmd_leave(o);
+    } else {
+        return usage_error("%s", "nothing to do: give -l, -D FILE, -U FILE, -e, or -s with :leave, :mass-erase or "
+                                 ":unprotect");
+    }
+    return interrupted && code != EXIT_OK ? EXIT_CANCELLED : code;
+}
+
+// ---------------------------------------------------------------------------
 
 int main(int argc, char **argv) {
     options o;
@@ -684,28 +1263,26 @@ int main(int argc, char **argv) {
     dfu_flash_options_init(&o.flash);  // page erase, verify, leave, incrementing blocks
     o.flash.check_ids = true;
     o.pad = 8;
-    int c;
+    o.detach_wait_ms = 10000;
+    if (is_dfu_util_command_line(argc, argv)) {
+        return dfu_util_main(&o, argc, argv);
+    }
+    int c, code;
     uint32_t v;
     while ((c = getopt_long(argc, argv, "d:S:p:a:t:w:s:jvqhV", long_options, NULL)) != -1) {
+        if ((code = common_option(&o, c, optarg)) >= 0) {
+            if (code != EXIT_OK) {
+                return code;
+            }
+            continue;
+        }
         switch (c) {
-            case 'd':
-                if (!parse_device(optarg, &o.filter)) {
-                    return usage_error("bad device '%s' (VID:PID or VID:PID,VID:PID in hex)", optarg);
-                }
-                break;
             case 'S': o.filter.serial = optarg; break;
-            case 'p': o.filter.path = optarg; break;
             case 'a':
                 if (!parse_u32(optarg, &v) || v >= DFU_MAX_ALTS) {
                     return usage_error("bad alt setting '%s' (0..7)", optarg);
                 }
                 o.alt = (int)v;
-                break;
-            case 't':
-                if (!parse_u32(optarg, &v) || v < 8 || v > 4096) {
-                    return usage_error("bad transfer size '%s' (8..4096)", optarg);
-                }
-                o.transfer_size = (uint16_t)v;
                 break;
             case 'w':
                 if (!parse_u32(optarg, &v) || v > 3600) {
@@ -720,32 +1297,8 @@ int main(int argc, char **argv) {
                 o.has_address = true;
                 break;
             case OPT_MASS: o.flash.mass_erase = true; break;
-            case OPT_NO_VERIFY: o.flash.verify = false; break;
             case OPT_NO_LEAVE: o.flash.leave = false; break;
-            case OPT_JUMP:
-                if (!parse_u32(optarg, &o.flash.leave_address)) {
-                    return usage_error("bad jump address '%s'", optarg);
-                }
-                o.flash.has_leave_address = true;
-                break;
             case OPT_FORCE: o.flash.force = true; break;
-            case OPT_OPTION_BYTES: o.flash.allow_option_bytes = true; break;
-            case OPT_RDP2: o.flash.allow_rdp_level2 = true; break;
-            case OPT_PER_CHUNK: o.flash.incrementing_blocks = false; break;
-            case OPT_NO_CHECK_ID: o.flash.check_ids = false; break;
-            case OPT_FORMAT:
-                if (strcmp(optarg, "dfu") == 0 || strcmp(optarg, "dfuse") == 0) {
-                    o.format = DFU_FORMAT_DFUSE;
-                } else if (strcmp(optarg, "hex") == 0 || strcmp(optarg, "ihex") == 0) {
-                    o.format = DFU_FORMAT_HEX;
-                } else if (strcmp(optarg, "elf") == 0) {
-                    o.format = DFU_FORMAT_ELF;
-                } else if (strcmp(optarg, "bin") == 0) {
-                    o.format = DFU_FORMAT_BIN;
-                } else {
-                    return usage_error("bad format '%s' (dfu, hex, elf or bin)", optarg);
-                }
-                break;
             case OPT_PAD:
                 if (!parse_u32(optarg, &v) || v == 0 || v > 4096) {
                     return usage_error("bad padding '%s' (1..4096)", optarg);
@@ -753,16 +1306,7 @@ int main(int argc, char **argv) {
                 o.pad = v;
                 break;
             case OPT_YES: o.yes = true; break;
-            case OPT_TIMEOUT:
-                if (!parse_u32(optarg, &v) || v < 10 || v > 3600000) {
-                    return usage_error("bad timeout '%s' (10..3600000 ms)", optarg);
-                }
-                o.timeout_ms = v;
-                break;
-            case 'j': o.json = true; break;
-            case 'v': o.verbose++; break;
-            case 'q': o.quiet = true; break;
-            case 'h': fputs(usage_text, stdout); return EXIT_OK;
+            case 'h': usage(); return EXIT_OK;
             case 'V': printf("mpx-dfu %s\n", MPX_VERSION); return EXIT_OK;
             default: fprintf(stderr, "Try 'mpx-dfu --help'.\n"); return EXIT_USAGE;
         }
@@ -774,11 +1318,7 @@ int main(int argc, char **argv) {
     const char *cmd = argv[optind];
     int nargs = argc - optind - 1;
     char **args = argv + optind + 1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_signals();
     struct {
         const char *name;
         int args;   // -1: checked by the command
@@ -793,7 +1333,6 @@ int main(int argc, char **argv) {
                 table[i].args == 1 ? "" : "s", nargs);
             return EXIT_USAGE;
         }
-        int code;
         switch (i) {
             case 0: code = cmd_list(&o); break;
             case 1: code = cmd_flash(&o, args[0]); break;

@@ -175,6 +175,17 @@ void report_device(const dfu_usb_device *d, bool json, int verbose, bool first) 
     }
 }
 
+void report_device_dfu_util(const dfu_usb_device *d) {
+    // Highest alt first, the order dfu-util 0.11 prints them in.
+    for (unsigned i = 0; i < d->alt_count || (i == 0 && d->alt_count == 0); i++) {
+        unsigned a = d->alt_count ? d->alt_count - 1 - i : 0;
+        printf("Found %s: [%04x:%04x] ver=%04x, devnum=%u, cfg=%u, intf=%u, path=\"%s\", alt=%u, name=\"%s\", "
+               "serial=\"%s\"\n",
+            d->runtime ? "Runtime" : "DFU", d->vid, d->pid, d->bcd_device, d->address, d->configuration, d->interface,
+            d->path, a, a < d->alt_count ? d->alt_names[a] : "UNKNOWN", d->serial[0] ? d->serial : "UNKNOWN");
+    }
+}
+
 void report_image(const char *path, const dfu_image *img, bool json) {
     if (json) {
         printf("{\"file\":");

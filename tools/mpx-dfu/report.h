@@ -33,6 +33,9 @@ void json_error(const dfu_error *err, int exit_code);
 
 // One device of `list` (JSON: one element of the devices array).
 void report_device(const dfu_usb_device *d, bool json, int verbose, bool first);
+// The device as dfu-util -l prints it: one "Found DFU: [...]" (or "Found
+// Runtime: ...") line per alt setting, highest first as dfu-util has them, on stdout.
+void report_device_dfu_util(const dfu_usb_device *d);
 // What a file holds, for `info`.
 void report_image(const char *path, const dfu_image *img, bool json);
 
