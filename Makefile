@@ -35,6 +35,7 @@ bench: python-ext
 	@$(PY) bench/msgpack_micropython.py
 	@$(PY) bench/urpc_desktop.py
 	@$(PY) bench/rlvgl_desktop.py
+	@$(PY) bench/rlvgl_dualcore.py
 	@bench/dfu_usb.sh
 
 clean:

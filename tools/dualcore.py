@@ -42,8 +42,9 @@ FORMATS = {1: "RGB565", 2: "ARGB8888"}
 
 
 class DualCore:
-    def __init__(self, m7, m4, romfs=None, verbose=False):
+    def __init__(self, m7, m4, romfs=None, verbose=False, m4_args=()):
         self.m7_elf, self.m4_elf, self.romfs = m7, m4, romfs
+        self.m4_args = list(m4_args)  # e.g. ["-icount", "shift=0"]: instruction counts
         self.tmp = tempfile.mkdtemp(prefix="mpx-dualcore-")
         self.shm_path = os.path.join("/dev/shm" if os.path.isdir("/dev/shm") else self.tmp,
                                      "mpx-dualcore-{}-{}".format(os.getpid(), id(self)))
@@ -67,7 +68,7 @@ class DualCore:
         os.close(fd)
         deadline = time.monotonic() + timeout
         # The M4 is the server of both sockets: it starts first.
-        m4_cmd = self._machine("mps2-an386") + [
+        m4_cmd = self._machine("mps2-an386") + self.m4_args + [
             "-serial", "file:" + self.m4_log,
             "-chardev", "socket,id=bell,path={},server=on,wait=off".format(self.bell), "-serial", "chardev:bell",
             "-chardev", "socket,id=touch,path={},server=on,wait=off".format(self.touch), "-serial", "chardev:touch",
