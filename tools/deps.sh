@@ -5,7 +5,7 @@
 #   tools/deps.sh demo|test
 set -eu
 case "${1:-test}" in
-  demo) pkgs="gcc make python3 python3-dev python3-setuptools libsdl2-dev" ;;
+  demo) pkgs="gcc make python3 python3-dev python3-setuptools libsdl2-dev libusb-1.0-0-dev pkg-config" ;;
   test) pkgs="gcc gcc-multilib make cmake clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
               qemu-system-arm valgrind python3 python3-dev python3-setuptools python3-pytest
               python3-msgpack python3-venv python3-pip fonts-spleen libsdl2-dev python3-pil
