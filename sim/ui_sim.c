@@ -464,7 +464,8 @@ ui_status_t ui_sim_open(ui_sim_t **out, const ui_sim_config_t *cfg, char *err, s
     ui_status_t st = UI_E_CONFIG;
     if (s->region == NULL || s->pixels == NULL || s->scene_mem == NULL) {
         snprintf(err, err_len, "out of memory");
-    } else if (ui_link_init(s->region, s->region_size, cfg->cmd_ring, cfg->evt_ring) != UI_OK) {
+    } else if (memset(s->region, 0, UI_LINK_HEADER_SIZE) == NULL ||  // no want_* (the sim's renderer has the cfg)
+               ui_link_init(s->region, s->region_size, cfg->cmd_ring, cfg->evt_ring) != UI_OK) {
         snprintf(err, err_len, "ring sizes must be powers of two, 1 KiB..16 MiB");
     } else if (ui_fb_init(&s->fb, s->pixels, fb_bytes, cfg->width, cfg->height, cfg->format) !=
                UI_OK) {

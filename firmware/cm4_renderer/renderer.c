@@ -77,6 +77,15 @@ static void attach(renderer_t *rd) {
 
 bool renderer_step(renderer_t *rd) {
     const renderer_hal_t *hal = rd->hal;
+    ui_link_header_t *h = hal->region;
+    if (rd->attached && ((volatile ui_link_header_t *)h)->magic != UI_LINK_MAGIC) {
+        // The producer takes the region back to lay it out afresh
+        // (ui_link_take_back): let go of the old rings before it does.
+        rd->attached = false;
+        atomic_store_explicit(&h->state, UI_STATE_NONE, memory_order_release);
+        hal->ring_producer(hal->ctx);
+        return true;
+    }
     if (fresh_region(rd)) {
         attach(rd);
         return true;

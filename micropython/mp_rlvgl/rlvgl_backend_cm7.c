@@ -116,7 +116,7 @@ static void wait(void *ctx, uint32_t ms) {
 
 ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_t *size,
     ui_client_port_t *port, char *err, size_t err_len) {
-    (void)cfg;  // the panel and the CM4 firmware decide size and format
+    // The panel and the CM4 firmware decide the size and format.
     uint32_t need = ui_link_region_size(RLVGL_CMD_RING, RLVGL_EVT_RING);
     if (need > SRAM4_SIZE) {
         snprintf(err, err_len, "link region larger than SRAM4");
@@ -124,6 +124,14 @@ ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_
     }
     RCC_AHB4ENR |= RCC_AHB4ENR_HSEMEN;
     mpu_uncache_sram4();
+    // A renderer still reading the last link lets go first (after a deinit,
+    // or a soft reset: the CM4 keeps running).
+    ui_client_port_t take = {now_ms, notify, wait, NULL, NULL};
+    ui_link_take_back((void *)SRAM4_BASE, &take, 1000);
+    ui_link_header_t *h = (ui_link_header_t *)SRAM4_BASE;  // SRAM4 holds anything at power-on
+    h->want_width = h->want_height = h->want_format = 0;
+    h->want_max_nodes = cfg->max_nodes;
+    h->want_background = cfg->background;
     if (ui_link_init((void *)SRAM4_BASE, need, RLVGL_CMD_RING, RLVGL_EVT_RING) != UI_OK) {
         snprintf(err, err_len, "cannot lay out the link in SRAM4");
         return UI_E_CONFIG;

@@ -95,21 +95,25 @@ ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_
             (int)cfg->width, (int)cfg->height, (unsigned)QSHM_FB_MAX);
         return UI_E_CONFIG;
     }
-    if (ui_link_init(SHM + QSHM_REGION, need, cfg->ring_size, EVT_RING) != UI_OK) {
-        snprintf(err, err_len, "cannot lay out the link in the shared RAM");
-        return UI_E_CONFIG;
-    }
+    install_vectors();
+    UART_BAUDDIV(QEMU_UART1) = 16u;
+    UART_CTRL(QEMU_UART1) = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_RXINT;
+    // The renderer may still be reading the last link: it lets go first.
+    ui_client_port_t take = {now_ms, notify, wait, NULL, NULL};
+    ui_link_take_back(SHM + QSHM_REGION, &take, 1000);
     FB_INFO->paused = 0;  // a new display starts running
+    // What the display should be, before the magic that lets the renderer in.
     ui_link_header_t *h = (ui_link_header_t *)(SHM + QSHM_REGION);
     h->want_width = (uint32_t)cfg->width;
     h->want_height = (uint32_t)cfg->height;
     h->want_format = (uint32_t)cfg->format;
     h->want_max_nodes = cfg->max_nodes;
     h->want_background = cfg->background;
+    if (ui_link_init(SHM + QSHM_REGION, need, cfg->ring_size, EVT_RING) != UI_OK) {
+        snprintf(err, err_len, "cannot lay out the link in the shared RAM");
+        return UI_E_CONFIG;
+    }
     __asm volatile ("dmb" ::: "memory");
-    install_vectors();
-    UART_BAUDDIV(QEMU_UART1) = 16u;
-    UART_CTRL(QEMU_UART1) = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_RXINT;
     UART_INT(QEMU_UART1) = UART_INT_RX;
     bell_rung = 0;
     NVIC_ISER0 = 1u << QEMU_UART1_RX_IRQ;

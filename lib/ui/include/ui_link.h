@@ -55,6 +55,8 @@ typedef struct {
 uint32_t ui_link_region_size(uint32_t cmd_data, uint32_t evt_data);
 
 // Producer: lay out a region of region_size bytes at mem (32-byte aligned).
+// The header's want_* fields are kept: write them before (zero them for a
+// fresh region).
 ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data);
 
 // Either side: attach both rings of a region as the given roles, trusting
@@ -191,5 +193,12 @@ ui_status_t ui_client_sync(ui_client_t *c);
 ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got);
 
 bool ui_client_z_taken(const ui_client_t *c, int16_t z);
+
+// Before laying out again a region that a renderer which keeps running
+// (another core) may still be reading: clear the magic, ring, and wait up to
+// timeout_ms for the renderer to let go (it sets the state to NONE and rings
+// back). Returns false if an attached renderer did not answer (stopped or
+// gone); true if it let go or none was attached.
+bool ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms);
 
 #endif

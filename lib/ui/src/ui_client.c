@@ -270,3 +270,22 @@ ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got) {
     }
     return st;
 }
+
+bool ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms) {
+    ui_link_header_t *h = (ui_link_header_t *)mem;
+    if (((volatile ui_link_header_t *)h)->magic != UI_LINK_MAGIC ||
+        atomic_load_explicit(&h->state, memory_order_acquire) != UI_STATE_READY) {
+        return true;  // no renderer holds it
+    }
+    ((volatile ui_link_header_t *)h)->magic = 0;
+    atomic_thread_fence(memory_order_seq_cst);
+    port->notify(port->ctx);
+    uint32_t start = port->now_ms(port->ctx);
+    while (atomic_load_explicit(&h->state, memory_order_acquire) == UI_STATE_READY) {
+        if ((uint32_t)(port->now_ms(port->ctx) - start) >= timeout_ms) {
+            return false;
+        }
+        port->wait(port->ctx, 1);
+    }
+    return true;
+}

@@ -21,7 +21,16 @@ ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uin
         return UI_E_CONFIG;
     }
     ui_link_header_t *h = (ui_link_header_t *)mem;
+    // The want_* fields the producer wrote first stay: a renderer attaches
+    // as soon as the magic is there, and must see them by then.
+    uint32_t want[5] = {h->want_width, h->want_height, h->want_format, h->want_max_nodes,
+        h->want_background};
     memset(h, 0, sizeof(*h));
+    h->want_width = want[0];
+    h->want_height = want[1];
+    h->want_format = want[2];
+    h->want_max_nodes = want[3];
+    h->want_background = want[4];
     h->version = UI_LINK_VERSION;
     h->region_size = region_size;
     h->cmd_offset = align32(UI_LINK_HEADER_SIZE);
