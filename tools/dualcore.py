@@ -42,7 +42,7 @@ FORMATS = {1: "RGB565", 2: "ARGB8888"}
 
 
 class DualCore:
-    def __init__(self, m7, m4, romfs=None, verbose=False, m4_args=()):
+    def __init__(self, m7, m4, romfs=None, m4_args=()):
         self.m7_elf, self.m4_elf, self.romfs = m7, m4, romfs
         self.m4_args = list(m4_args)  # e.g. ["-icount", "shift=0"]: instruction counts
         self.tmp = tempfile.mkdtemp(prefix="mpx-dualcore-")
@@ -53,7 +53,6 @@ class DualCore:
         self.m4_log = os.path.join(self.tmp, "m4.log")
         self.m4 = self.m7 = None
         self.pending = b""
-        self.verbose = verbose
 
     def _machine(self, name):
         return ["qemu-system-arm", "-M", name, "-nographic", "-monitor", "none", "-semihosting",

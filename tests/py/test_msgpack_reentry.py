@@ -12,7 +12,7 @@ MicroPython (the built-in msgpack).
 import gc
 import io
 
-from mpxtest import IS_MICROPYTHON, raises
+from mpxtest import IS_MICROPYTHON
 
 try:
     from mpx import msgpack

@@ -428,75 +428,6 @@ static PyObject *Session_erase_page(SessionObject *self, PyObject *arg) {
     return PyErr_Occurred() ? NULL : simple(self, OP_ERASE_PAGE, (uint32_t)a);
 }
 
-// pydfu's write_memory: memory already erased, so no erase and no layout
-// plan; SET_ADDRESS then DNLOAD block 2 per chunk, with the library's
-// requests (dfuse_set_address, dfu_get_status) and the device's report on
-// failure.
-static dfu_status raw_write(dfu_session *s, uint32_t address, const uint8_t *data, size_t size, dfu_error *err) {
-    if (!s->dfuse || s->transfer_size == 0) {
-        return dfu_error_set(err, DFU_E_UNSUPPORTED, "writing by address needs a DfuSe device with a transfer size");
-    }
-    for (size_t off = 0; off < size;) {
-        uint32_t n = size - off < s->transfer_size ? (uint32_t)(size - off) : s->transfer_size;
-        uint32_t at = address + (uint32_t)off;
-        if (s->cancel) {
-            return dfu_error_set(err, DFU_E_CANCELLED, "cancelled during write at 0x%08x", (unsigned)at);
-        }
-        dfu_status st = dfuse_set_address(s, at, err);
-        if (st != DFU_OK) {
-            return st;
-        }
-        s->requests++;
-        int r = s->io->control(s->io->ctx, 0x21, DFU_REQ_DNLOAD, 2, s->interface, (uint8_t *)(uintptr_t)(data + off),
-            (uint16_t)n, s->timeout_ms);
-        if (r < 0) {
-            st = (dfu_status)-r;
-            return dfu_error_set(err, st > DFU_OK && st < DFU_STATUS_COUNT ? st : DFU_E_USB,
-                "write %u bytes at 0x%08x: DNLOAD(2) failed", (unsigned)n, (unsigned)at);
-        }
-        uint64_t waited = 0;
-        for (;;) {
-            dfu_devstatus ds = {0};
-            if ((st = dfu_get_status(s, &ds, err)) != DFU_OK) {
-                return st;
-            }
-            if (ds.state == DFU_STATE_DNBUSY || ds.state == DFU_STATE_DNLOAD_SYNC) {
-                unsigned ms = ds.poll_timeout_ms ? ds.poll_timeout_ms : 1;
-                if (waited + ms > s->busy_limit_ms) {
-                    return dfu_error_set(err, DFU_E_TIMEOUT, "write at 0x%08x: device still busy", (unsigned)at);
-                }
-                if (s->io->sleep_ms) {
-                    s->io->sleep_ms(s->io->ctx, ms);
-                }
-                waited += ms;
-                continue;
-            }
-            if (ds.status != DFU_STATUS_OK || ds.state != DFU_STATE_DNLOAD_IDLE) {
-                err->has_device = true;
-                err->dev_state = ds.state;
-                err->dev_status = ds.status;
-                err->dev_istring = ds.istring;
-                if (ds.istring && s->io->get_string &&
-                    s->io->get_string(s->io->ctx, ds.istring, err->dev_string, sizeof(err->dev_string)) < 0) {
-                    err->dev_string[0] = '\0';
-                }
-                dfu_status code = ds.status == DFU_STATUS_ERR_VENDOR ? DFU_E_PROTECTED
-                    : ds.status == DFU_STATUS_ERR_TARGET ? DFU_E_ADDRESS
-                    : ds.status == DFU_STATUS_OK ? DFU_E_STATE : DFU_E_STATUS;
-                return dfu_error_set(err, code, "write %u bytes at 0x%08x: device reports %s in state %s%s%s",
-                    (unsigned)n, (unsigned)at, dfu_status_name(ds.status), dfu_state_name(ds.state),
-                    err->dev_string[0] ? ": " : "", err->dev_string);
-            }
-            break;
-        }
-        off += n;
-        if (s->progress && s->progress(s->progress_user, DFU_PHASE_WRITE, at, off, size)) {
-            s->cancel = 1;
-        }
-    }
-    return DFU_OK;
-}
-
 static PyObject *Session_write_raw(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"address", "data", "progress", NULL};
     unsigned long address;
@@ -512,9 +443,14 @@ static PyObject *Session_write_raw(SessionObject *self, PyObject *args, PyObject
     dfu_error err;
     dfu_error_clear(&err);
     dfu_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = raw_write(&self->s, (uint32_t)address, data.buf, (size_t)data.len, &err);
-    Py_END_ALLOW_THREADS
+    if (address > 0xFFFFFFFFul || (uint64_t)data.len > 0xFFFFFFFFu) {
+        st = dfu_error_set(&err, DFU_E_ARG, "address or size beyond 32 bits");
+    } else {
+        // pydfu's write_memory: the library's write into erased memory.
+        Py_BEGIN_ALLOW_THREADS
+        st = dfu_write(&self->s, (uint32_t)address, data.buf, (uint32_t)data.len, &err);
+        Py_END_ALLOW_THREADS
+    }
     PyBuffer_Release(&data);
     if (finish(self, st, &err) < 0) {
         return NULL;

@@ -355,6 +355,10 @@ dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_optio
 // and mass is true).
 dfu_status dfu_erase(dfu_session *s, uint8_t alt, uint32_t address, uint32_t size, bool mass,
     bool force, dfu_error *err);
+// Writes size bytes at address into memory that is already erased: no
+// erase, no layout check, no verify; a SET_ADDRESS per chunk (pydfu's
+// write_memory). DfuSe only; progress and cancellation as for dfu_flash.
+dfu_status dfu_write(dfu_session *s, uint32_t address, const uint8_t *data, uint32_t size, dfu_error *err);
 // Reads size bytes at address from alt into out.
 dfu_status dfu_read(dfu_session *s, uint8_t alt, uint32_t address, uint8_t *out, uint32_t size,
     dfu_error *err);

@@ -793,6 +793,23 @@ dfu_status dfu_read(dfu_session *s, uint8_t alt, uint32_t address, uint8_t *out,
     return r == DFU_OK ? read_region(s, DFU_PHASE_READ, address, out, size, &done, size, err) : r;
 }
 
+dfu_status dfu_write(dfu_session *s, uint32_t address, const uint8_t *data, uint32_t size, dfu_error *err) {
+    if (!s->dfuse) {
+        return dfu_error_set(err, DFU_E_UNSUPPORTED, "writing by address needs a DfuSe device");
+    }
+    if (s->transfer_size == 0) {
+        return dfu_error_set(err, DFU_E_ARG, "no transfer size");
+    }
+    if ((uint64_t)address + size > 0x100000000ull) {
+        return dfu_error_set(err, DFU_E_ARG, "0x%08x + %u runs past 4 GiB", (unsigned)address, (unsigned)size);
+    }
+    if (s->cancel) {
+        return dfu_error_set(err, DFU_E_CANCELLED, "cancelled before writing at 0x%08x", (unsigned)address);
+    }
+    uint64_t done = 0;
+    return write_region(s, address, data, size, false, &done, size, err);
+}
+
 // The device has left: the last progress report (too late to cancel).
 static void left(dfu_session *s, uint32_t address) {
     if (s->progress) {

@@ -618,6 +618,18 @@ static void test_read_and_erase(void) {
     dfu_error_clear(&err);
     CHECK_EQ(dfu_erase(&r.s, 0, 0, 0, true, false, &err), DFU_OK);
     CHECK(sim_filled(&r, FLASH, 0xFF, 1024 * 1024));
+    // dfu_write into the erased flash (pydfu's write_memory): what was
+    // written reads back; writing over programmed bytes is the device's
+    // errPROG, with its report.
+    dfu_error_clear(&err);
+    CHECKF(dfu_write(&r.s, FLASH + 8, p, 5000, &err) == DFU_OK, "%s", err.message);
+    CHECK(sim_equals(&r, FLASH + 8, p, 5000));
+    CHECK(sim_filled(&r, FLASH + 8 + 5000, 0xFF, 64));
+    dfu_error_clear(&err);
+    CHECK(dfu_write(&r.s, FLASH + 8, p + 1, 16, &err) != DFU_OK);
+    CHECK(err.has_device && err.dev_status == DFU_STATUS_ERR_PROG);
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_write(&r.s, 0xFFFFFFF0u, p, 64, &err), DFU_E_ARG);
     // Option bytes: 16 bytes, readable.
     uint8_t ob[16];
     dfu_error_clear(&err);
