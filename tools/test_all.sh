@@ -165,8 +165,10 @@ stm32_firmware() {
 
 # Steps: name and function. `tools/test_all.sh fuzz` runs only the steps
 # whose names contain "fuzz".
-STEPS="micropython-build:micropython_build host-build-and-ctest:host release-gcc-clang:release usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
-cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 python-extension:python_ext pytest:pytest_py
+# The Python extension comes before the USB step: its guest runs tools/pydfu.py.
+STEPS="micropython-build:micropython_build host-build-and-ctest:host release-gcc-clang:release python-extension:python_ext
+usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
+cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython
 micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware"
 ran=""

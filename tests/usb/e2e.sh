@@ -186,11 +186,12 @@ check "dfu-util uploads what mpx-dfu flashed" sh -c "cmp -s '$WORK/fw.bin' '$WOR
 same_as_dfu_util() {
   what=$1   # not $name, which check sets
   shift
-  for tool in dfuutil mpx; do
+  for tool in dfuutil ${OURS:-mpx}; do
     fresh; seeded_image; sim_start
     rm -f "$WORK/OUT"
     # shellcheck disable=SC2046
     $tool "$@"
+    [ "$tool" = dfuutil ] || tool=mpx   # ours, whichever command ran
     cp "$WORK/out.txt" "$WORK/out-$tool.txt"
     eval "rc_$tool=$rc"
     i=0
@@ -203,6 +204,7 @@ same_as_dfu_util() {
       eval "state_$tool=left-\$?"
     fi
     cp "$WORK/flash.img" "$WORK/flash-$tool.img"
+    cp "$WORK/stats" "$WORK/stats-$tool" 2>/dev/null || : > "$WORK/stats-$tool"
     if [ -e "$WORK/OUT" ]; then mv "$WORK/OUT" "$WORK/OUT-$tool"; else rm -f "$WORK/OUT-$tool"; fi
   done
   # shellcheck disable=SC2154
@@ -218,6 +220,37 @@ same_as_dfu_util "MicroPython's make deploy (-a 0 -d 0x0483:0xDF11 -D fw.dfu -s 
   -a 0 -d 0x0483:0xDF11 -D "$WORK/fw.dfu" -s :leave
 check "same as dfu-util: make deploy: the flash holds the ELF's image" \
   cmp -s -n "$(stat -c %s "$WORK/fw-elf.bin")" "$WORK/fw-elf.bin" "$WORK/flash-mpx.img"
+# MicroPython's USE_PYDFU=1 deploy line through tools/pydfu.py (mpx.dfu),
+# against dfu-util's deploy line: the same flash, both leave.
+pydfu_deploy() {  # the dfu-util arguments are the peer's; this runs pydfu's line
+  /usr/bin/python3 "$REPO/tools/pydfu.py" --vid 0x0483 --pid 0xdf11 -u "$WORK/fw.dfu" > "$WORK/out.txt" 2>&1
+  rc=$?
+  echo "\$ python3 tools/pydfu.py --vid 0x0483 --pid 0xdf11 -u fw.dfu -> $rc" >> "$WORK/commands.log"
+  cat "$WORK/out.txt" >> "$WORK/commands.log"
+}
+OURS=pydfu_deploy
+same_as_dfu_util "MicroPython's make deploy with pydfu (pydfu.py --vid 0x0483 --pid 0xdf11 -u fw.dfu)" \
+  -a 0 -d 0x0483:0xDF11 -D "$WORK/fw.dfu" -s :leave
+OURS=
+check "pydfu line: the flash holds the ELF's image, and pydfu's output" \
+  sh -c "cmp -s -n $(stat -c %s "$WORK/fw-elf.bin") '$WORK/fw-elf.bin' '$WORK/flash-mpx.img' &&
+         grep -q 'Writing memory' '$WORK/out-mpx.txt' && grep -q 'Exiting DFU' '$WORK/out-mpx.txt' &&
+         grep -q '100%' '$WORK/out-mpx.txt'"
+fresh; sim_start
+/usr/bin/python3 "$REPO/tools/pydfu.py" -l > "$WORK/out.txt" 2>&1
+rc=$?
+check "pydfu line: -l lists the device and its memory layout" sh -c "[ $rc -eq 0 ] &&
+  grep -q 'ID 0483:df11' '$WORK/out.txt' && grep -q '0x8020000  7 pages of 128K bytes' '$WORK/out.txt'"
+/usr/bin/python3 "$REPO/tools/pydfu.py" --vid 0x1234 --pid 0x5678 -u "$WORK/fw.dfu" > "$WORK/out.txt" 2>&1
+rc=$?
+check "pydfu line: no device with those ids: an error, no request sent" sh -c "[ $rc -ne 0 ] &&
+  grep -qi 'no.*device' '$WORK/out.txt'"
+sim_stop
+check "pydfu line: ... and the device saw no DFU request" stat_is requests 0
+same_as_dfu_util "-R after -D: DETACH and a USB reset, the device stays in DFU mode" \
+  -a 0 -D "$WORK/fw.dfu" -R
+check "same as dfu-util: -R: both reset the bus once" \
+  sh -c "grep -q '^bus_resets 1$' '$WORK/stats-dfuutil' && grep -q '^bus_resets 1$' '$WORK/stats-mpx'"
 same_as_dfu_util "-a 0 -d 0483:df11 -D fw.dfu -s :leave" -a 0 -d 0483:df11 -D "$WORK/fw.dfu" -s :leave
 same_as_dfu_util "-a 0 -s 0x08000000:leave -D small.bin" -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
 check "same as dfu-util: raw file: written, the filesystem sector kept" \
@@ -225,6 +258,8 @@ check "same as dfu-util: raw file: written, the filesystem sector kept" \
          cmp -s -n 16384 '$WORK/fs.bin' '$WORK/flash-mpx.img' 0 49152"
 same_as_dfu_util "-a 0 -D fw.dfu stays in DFU mode" -a 0 -D "$WORK/fw.dfu"
 same_as_dfu_util "-a 0 -s 0x08000000:65536 -U OUT" -a 0 -s 0x08000000:65536 -U "$WORK/OUT"
+check "same as dfu-util: without -R neither resets the bus" \
+  sh -c "grep -q '^bus_resets 0$' '$WORK/stats-dfuutil' && grep -q '^bus_resets 0$' '$WORK/stats-mpx'"
 check "same as dfu-util: -U read 65536 bytes, the filesystem sector among them" \
   sh -c "[ \$(stat -c %s '$WORK/OUT-mpx') -eq 65536 ] && cmp -s -n 16384 '$WORK/fs.bin' '$WORK/OUT-mpx' 0 49152"
 same_as_dfu_util "-a NAME -s 0x0800C000 -U OUT (to the end of the segment)" \

@@ -33,6 +33,10 @@
 #define EXIT_RESET 3
 
 static volatile sig_atomic_t stop;
+// FUNCTIONFS_DISABLE events: the host reset the bus (e.g. dfu-util's -R),
+// or configured the configured device again, which no DFU tool does.
+// (ENABLE comes with every SET_INTERFACE too, so it cannot tell.)
+static unsigned long bus_resets;
 
 static void on_signal(int sig) {
     (void)sig;
@@ -201,9 +205,9 @@ static int finish(dfu_sim *sim, const char *image, const char *stats, int code) 
         FILE *f = fopen(stats, "w");
         if (f) {
             fprintf(f, "requests %lu\ndnloads %lu\nuploads %lu\ngetstatus %lu\nerases %lu\nmass_erases %lu\n"
-                       "set_address %lu\nearly_polls %lu\nstalls %lu\n",
+                       "set_address %lu\nearly_polls %lu\nstalls %lu\nbus_resets %lu\n",
                 n->requests, n->dnloads, n->uploads, n->getstatus, n->erases, n->mass_erases, n->set_address,
-                n->early_polls, n->stalls);
+                n->early_polls, n->stalls, bus_resets);
             fclose(f);
         }
     }
@@ -336,6 +340,9 @@ int main(int argc, char **argv) {
         }
         if (ev.type == FUNCTIONFS_SETUP) {
             handle_setup(sim, ep0, &ev.u.setup);
+        } else if (ev.type == FUNCTIONFS_DISABLE) {
+            bus_resets++;
+            fprintf(stderr, "mpx-dfu-sim: USB reset (the function was disabled)\n");
         }
         uint32_t jump;
         dfu_sim_presence p = dfu_sim_presence_get(sim, &jump);

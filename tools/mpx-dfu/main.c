@@ -159,7 +159,8 @@ static const char usage_dfu_util_text[] =
     "                             force); allow option bytes (the device resets)\n"
     "  -e                         leave DFU mode (a runtime device: detach into DFU mode)\n"
     "  -E SECONDS                 how long a detached device may take to come back (10)\n"
-    "  -R                         send DETACH when done    -Z N  accepted (progress only)\n"
+    "  -R                         DETACH, then a USB reset, when done\n"
+    "  -Z N                       accepted (dfu-util uses it for progress only)\n"
     "  -w                         wait for the device, with no time limit\n"
     "  -d VID:PID[,VID:PID] (0x allowed), -S SERIAL[,SERIAL], -p, -a N|NAME (the alt's\n"
     "  whole name string), -t, -v, -h, -V as above. Pages are still erased one by one,\n"
@@ -553,16 +554,21 @@ static dfu_status then_step(options *o, device *d, dfu_error *err) {
         return st;
     }
     if (o->then_detach) {
-        // dfu-util's -R: DETACH, then a USB reset, which libmpxdfu does not offer
-        // on an open DFU-mode device. A device with bitWillDetach (the STM32 ROM,
-        // mboot) acts on the DETACH itself; one that refuses it stays in DFU mode,
-        // as it does under dfu-util ("can't detach"), and that is no error.
+        // dfu-util's -R: DETACH, then a USB bus reset, as dfu-util does. A
+        // DFU-mode device may refuse the DETACH (dfu-util: "can't detach") and
+        // that is no error; the reset is sent either way, and a device that
+        // re-enumerates or vanishes after it has done what -R asks.
         dfu_error e;
         dfu_error_clear(&e);
         dfu_status st = dfu_detach(&d->s, 1000, &e);
-        if (!o->quiet && !o->json) {
-            fprintf(stderr, "mpx-dfu: -R: %s\n",
-                st == DFU_OK ? "sent DETACH" : "the device does not detach in DFU mode; it stays there");
+        if (!o->quiet && !o->json && st != DFU_OK) {
+            fprintf(stderr, "mpx-dfu: -R: the device does not take DETACH in DFU mode\n");
+        }
+        if (d->usb != NULL) {
+            if (!o->quiet && !o->json) {
+                fprintf(stderr, "mpx-dfu: -R: resetting the USB device\n");
+            }
+            return dfu_usb_reset(d->usb, err);
         }
     }
     return DFU_OK;

@@ -362,6 +362,16 @@ void dfu_usb_close(dfu_usb *u) {
     free(u);
 }
 
+dfu_status dfu_usb_reset(dfu_usb *u, dfu_error *err) {
+    int r = libusb_reset_device(u->handle);
+    // NOT_FOUND: the device re-enumerated as something else (it left DFU
+    // mode, or came back with other descriptors): the reset did its work.
+    if (r == 0 || r == LIBUSB_ERROR_NOT_FOUND || r == LIBUSB_ERROR_NO_DEVICE) {
+        return DFU_OK;
+    }
+    return dfu_error_set(err, map_error(r), "USB reset: %s", libusb_strerror(r));
+}
+
 const dfu_transport *dfu_usb_transport(dfu_usb *u) {
     return &u->io;
 }

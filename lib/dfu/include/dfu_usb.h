@@ -65,6 +65,11 @@ const dfu_transport *dfu_usb_transport(dfu_usb *usb);
 const dfu_usb_device *dfu_usb_info(const dfu_usb *usb);
 void dfu_usb_session(dfu_usb *usb, dfu_session *s);
 
+// A USB bus reset of the open device (dfu-util's -R). A device that is gone
+// or re-enumerated as another after it is success; the handle is of no
+// further use either way: close it.
+dfu_status dfu_usb_reset(dfu_usb *usb, dfu_error *err);
+
 // Polls with fresh contexts until a matching device is present (want_dfu:
 // in DFU mode), up to timeout_ms.
 dfu_status dfu_usb_wait(const dfu_usb_filter *filter, bool want_dfu, unsigned timeout_ms,
