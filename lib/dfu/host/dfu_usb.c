@@ -8,6 +8,7 @@
 #include "dfu_usb.h"
 
 #include <libusb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,99 @@ static int io_control(void *ctx, uint8_t rt, uint8_t req, uint16_t value, uint16
     dfu_usb *u = ctx;
     int r = libusb_control_transfer(u->handle, rt, req, value, index, data, length, timeout_ms);
     return r < 0 ? -(int)map_error(r) : r;
+}
+
+// DFU_UPLOAD requests queued together (libusb's asynchronous API): the bus
+// goes from one to the next without a round trip through this process.
+typedef struct {
+    unsigned pending;
+    int all_done;
+} upload_batch;
+
+static void LIBUSB_CALL upload_done(struct libusb_transfer *t) {
+    upload_batch *b = t->user_data;
+    if (--b->pending == 0) {
+        b->all_done = 1;
+    }
+}
+
+static dfu_status map_transfer_status(enum libusb_transfer_status st) {
+    switch (st) {
+        case LIBUSB_TRANSFER_STALL: return DFU_E_STALL;
+        case LIBUSB_TRANSFER_TIMED_OUT: return DFU_E_TIMEOUT;
+        case LIBUSB_TRANSFER_NO_DEVICE: return DFU_E_NO_DEVICE;
+        default: return DFU_E_USB;
+    }
+}
+
+static int io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, uint16_t count, uint16_t length,
+    uint8_t *out, unsigned timeout_ms, int *failed) {
+    dfu_usb *u = ctx;
+    *failed = 0;
+    if (count == 0 || count > DFU_UPLOAD_QUEUE) {
+        return -(int)DFU_E_ARG;
+    }
+    size_t slot = LIBUSB_CONTROL_SETUP_SIZE + (size_t)length;
+    uint8_t *buf = malloc(slot * count);
+    struct libusb_transfer *t[DFU_UPLOAD_QUEUE] = {0};
+    upload_batch batch = {0, 0};
+    if (buf == NULL) {
+        return -(int)DFU_E_NOMEM;
+    }
+    int submit_error = 0;
+    unsigned submitted = 0;
+    for (; submitted < count; submitted++) {
+        t[submitted] = libusb_alloc_transfer(0);
+        if (t[submitted] == NULL) {
+            submit_error = LIBUSB_ERROR_NO_MEM;
+            break;
+        }
+        uint8_t *b = buf + submitted * slot;
+        libusb_fill_control_setup(b, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
+            2 /* DFU_UPLOAD */, (uint16_t)(first_block + submitted), interface, length);
+        libusb_fill_control_transfer(t[submitted], u->handle, b, upload_done, &batch, timeout_ms);
+        batch.pending++;
+        int r = libusb_submit_transfer(t[submitted]);
+        if (r < 0) {
+            batch.pending--;
+            libusb_free_transfer(t[submitted]);
+            t[submitted] = NULL;
+            submit_error = r;
+            break;
+        }
+    }
+    batch.all_done = batch.pending == 0;
+    while (!batch.all_done) {
+        int r = libusb_handle_events_completed(u->ctx, &batch.all_done);
+        if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED) {
+            // Event handling itself failed: cancel what is queued, and keep
+            // going until every callback has run (the buffers are ours).
+            for (unsigned i = 0; i < submitted; i++) {
+                (void)libusb_cancel_transfer(t[i]);
+            }
+        }
+    }
+    int bytes = 0;
+    bool stop = false;
+    for (unsigned i = 0; i < submitted; i++) {
+        if (!stop) {
+            if (t[i]->status != LIBUSB_TRANSFER_COMPLETED) {
+                *failed = -(int)map_transfer_status(t[i]->status);
+                stop = true;
+            } else {
+                memcpy(out + (size_t)i * length, buf + i * slot + LIBUSB_CONTROL_SETUP_SIZE,
+                    (size_t)t[i]->actual_length);
+                bytes += t[i]->actual_length;
+                stop = t[i]->actual_length != length;
+            }
+        }
+        libusb_free_transfer(t[i]);
+    }
+    if (!stop && submit_error != 0) {
+        *failed = -(int)map_error(submit_error);
+    }
+    free(buf);
+    return bytes;
 }
 
 static int io_string(void *ctx, uint8_t index, char *out, size_t size) {
@@ -342,7 +436,8 @@ dfu_status dfu_usb_open(const dfu_usb_filter *filter, uint16_t fallback_transfer
         return st;
     }
     u->io = (dfu_transport){
-        .control = io_control, .get_string = io_string, .set_alt = io_set_alt, .sleep_ms = io_sleep, .ctx = u};
+        .control = io_control, .get_string = io_string, .set_alt = io_set_alt, .sleep_ms = io_sleep, .ctx = u,
+        .upload_many = io_upload_many};
     if (info) {
         *info = u->info;
     }

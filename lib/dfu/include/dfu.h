@@ -271,7 +271,18 @@ typedef struct {
     int (*set_alt)(void *ctx, uint8_t interface, uint8_t alt);
     void (*sleep_ms)(void *ctx, unsigned ms);
     void *ctx;
+    // Optional (NULL: one control() per block). `count` DFU_UPLOADs of
+    // `length` bytes, blocks first_block, first_block + 1, ..., queued on the
+    // bus together so it is never idle between them; block i lands at
+    // out + i * length. Returns the bytes that arrived, in order, up to the
+    // first request that failed or came back short; *failed is that
+    // request's negative dfu_status, 0 when none failed. count is at most
+    // DFU_UPLOAD_QUEUE.
+    int (*upload_many)(void *ctx, uint16_t interface, uint16_t first_block, uint16_t count, uint16_t length,
+        uint8_t *out, unsigned timeout_ms, int *failed);
 } dfu_transport;
+
+#define DFU_UPLOAD_QUEUE 16u
 
 typedef enum {
     DFU_PHASE_ERASE, DFU_PHASE_WRITE, DFU_PHASE_VERIFY, DFU_PHASE_READ, DFU_PHASE_LEAVE,

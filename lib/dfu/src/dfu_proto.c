@@ -477,13 +477,56 @@ static dfu_status write_region(dfu_session *s, uint32_t address, const uint8_t *
 }
 
 // UPLOAD [address, address+size) into out; the phase says why (read or verify).
+// `count` whole blocks from block `first` (the pointer at address, block
+// FIRST_BLOCK there) into out + off through the transport's upload queue;
+// progress per block, as the one-by-one path reports it.
+static dfu_status read_blocks(dfu_session *s, dfu_phase phase, uint32_t address, uint8_t *out, uint32_t off,
+    uint16_t first, uint16_t count, uint64_t *done, uint64_t total, dfu_error *err) {
+    if (s->cancel) {
+        return dfu_error_set(err, DFU_E_CANCELLED, "cancelled before UPLOAD");
+    }
+    s->requests += count;
+    int failed = 0;
+    int got = s->io->upload_many(s->io->ctx, s->interface, first, count, s->transfer_size, out + off, s->timeout_ms,
+        &failed);
+    uint32_t whole = got > 0 ? (uint32_t)got / s->transfer_size : 0;
+    for (uint32_t i = 0; i < whole; i++) {
+        *done += s->transfer_size;
+        uint32_t at = address + off + (i + 1u) * s->transfer_size;
+        dfu_status r = report(s, phase, at - s->transfer_size, *done, total, err);
+        if (r != DFU_OK) {
+            return r;
+        }
+    }
+    if (got >= 0 && (uint32_t)got == (uint32_t)count * s->transfer_size) {
+        return DFU_OK;
+    }
+    char what[48];
+    dfu_fmt(what, sizeof(what), "read %u bytes at 0x%08x", (unsigned)s->transfer_size,
+        (unsigned)(address + off + whole * s->transfer_size));
+    if (failed < 0 || got < 0) {
+        dfu_status st = (dfu_status)-(failed < 0 ? failed : got);
+        if (st <= DFU_OK || st >= DFU_STATUS_COUNT) {
+            st = DFU_E_USB;
+        }
+        dfu_error_set(err, st, "UPLOAD(%u): %s", (unsigned)(first + whole), dfu_strerror(st));
+        return explain_stall(s, st, what, err);
+    }
+    return dfu_error_set(err, DFU_E_USB, "%s: the device sent %u bytes", what, (unsigned)got % s->transfer_size);
+}
+
 static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address, uint8_t *out, uint32_t size,
     uint64_t *done, uint64_t total, dfu_error *err) {
     uint32_t off = 0;
     unsigned block = 0;
     while (off < size) {
         dfu_status r = DFU_OK;
-        if (block == 0 || block > 0xFFFFu) {
+        if (block > 0xFFFFu) {
+            // The block number is spent: out of dfuUPLOAD-IDLE first, as
+            // SET_ADDRESS (a DNLOAD) needs dfuIDLE.
+            r = dfu_abort(s, err);
+        }
+        if (r == DFU_OK && (block == 0 || block > 0xFFFFu)) {
             // UPLOAD needs dfuIDLE: set the pointer, then ABORT out of DNLOAD-IDLE.
             r = dfuse_set_address(s, address + off, err);
             if (r == DFU_OK) {
@@ -493,6 +536,21 @@ static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address,
         }
         if (r != DFU_OK) {
             return r;
+        }
+        uint32_t full = (size - off) / s->transfer_size;
+        if (s->io->upload_many && full >= 2) {
+            // Whole blocks, several in flight (the transport queues them).
+            uint32_t count = full < DFU_UPLOAD_QUEUE ? full : DFU_UPLOAD_QUEUE;
+            if (count > 0x10000u - block) {
+                count = 0x10000u - block;  // the block number wraps: a new pointer first
+            }
+            if ((r = read_blocks(s, phase, address, out, off, (uint16_t)block, (uint16_t)count, done, total, err)) !=
+                DFU_OK) {
+                return r;
+            }
+            off += count * s->transfer_size;
+            block += count;
+            continue;
         }
         uint32_t n = size - off < s->transfer_size ? size - off : s->transfer_size;
         int got = 0;

@@ -702,6 +702,31 @@ static void sim_io_sleep(void *ctx, unsigned ms) {
     sim->clock_ms += ms;
 }
 
+// The upload queue as a USB host runs it: every request reaches the device,
+// in order, whatever happened to the ones before (a stall does not stop the
+// queue; the host sees the first failure).
+static int sim_io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, uint16_t count, uint16_t length,
+    uint8_t *out, unsigned timeout_ms, int *failed) {
+    int bytes = 0;
+    bool stop = false;
+    *failed = 0;
+    for (uint16_t i = 0; i < count; i++) {
+        int r = sim_io_control(ctx, 0xA1u, DFU_REQ_UPLOAD, (uint16_t)(first_block + i), interface,
+            out + (size_t)i * length, length, timeout_ms);
+        if (stop) {
+            continue;
+        }
+        if (r < 0) {
+            *failed = r;
+            stop = true;
+        } else {
+            bytes += r;
+            stop = r != length;
+        }
+    }
+    return bytes;
+}
+
 dfu_transport dfu_sim_transport(dfu_sim *sim) {
     return (dfu_transport){
         .control = sim_io_control,
@@ -709,5 +734,6 @@ dfu_transport dfu_sim_transport(dfu_sim *sim) {
         .set_alt = sim_io_set_alt,
         .sleep_ms = sim_io_sleep,
         .ctx = sim,
+        .upload_many = sim_io_upload_many,
     };
 }
