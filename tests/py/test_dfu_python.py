@@ -421,6 +421,38 @@ def test_cli_list_with_no_device_and_usage_errors():
         assert rc == 1 and "No DFU device found" in err and "Traceback" not in err, (rc, out, err)
 
 
+def test_cli_parser_takes_what_argparse_takes():
+    # The command line is parsed by hand (start-up time); pydfu's own parser
+    # is argparse with these options. Both must read every line the same
+    # way, and refuse the same lines with status 2.
+    _desktop_only()
+    import argparse
+    import mpx.dfu as pydfu
+
+    ref = argparse.ArgumentParser(prog="pydfu")
+    ref.add_argument("-l", "--list", action="store_true", default=False)
+    ref.add_argument("--vid", type=lambda t: int(t, 0), default=None)
+    ref.add_argument("--pid", type=lambda t: int(t, 0), default=None)
+    ref.add_argument("-m", "--mass-erase", action="store_true", default=False)
+    ref.add_argument("-u", "--upload", dest="path", default=False)
+    ref.add_argument("-x", "--exit", action="store_true", default=False)
+    ref.add_argument("-v", "--verbose", action="store_true", default=False)
+    fields = ("list", "vid", "pid", "mass_erase", "path", "exit", "verbose")
+    good = [[], ["-l"], ["--vid", "0x0483", "--pid", "0xdf11", "-u", "firmware.dfu"], ["--vid=1155", "--pid=57105"],
+            ["-ufw.dfu", "-x"], ["-mxv"], ["-lvufw.dfu"], ["--mass", "--up", "a.dfu", "--ex"], ["--list", "--verb"],
+            ["-u", "-"], ["--upload=x=y.dfu"], ["--vid", "0o17", "--pid", "0b101"], ["-u", "a", "-u", "b"]]
+    bad = [["--bogus"], ["--vid", "zz"], ["-u"], ["--v", "1"], ["--exit=1"], ["-q"], ["extra"], ["-lq"],
+           ["--vid"], ["-u", "-x"], ["--pid", "1.5"]]
+    with contextlib.redirect_stderr(io.StringIO()):
+        for argv in good:
+            want = ref.parse_args(argv)
+            got = pydfu._parse_args(argv)
+            assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields], argv
+        for argv in bad:
+            assert raises(SystemExit, ref.parse_args, argv).code == 2, argv
+            assert raises(SystemExit, pydfu._parse_args, argv).code == 2, argv
+
+
 def test_cli_deploy_against_the_simulated_device():
     _desktop_only()
     with _TmpDir() as tmp_path:

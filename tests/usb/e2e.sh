@@ -236,6 +236,40 @@ check "pydfu line: the flash holds the ELF's image, and pydfu's output" \
   sh -c "cmp -s -n $(stat -c %s "$WORK/fw-elf.bin") '$WORK/fw-elf.bin' '$WORK/flash-mpx.img' &&
          grep -q 'Writing memory' '$WORK/out-mpx.txt' && grep -q 'Exiting DFU' '$WORK/out-mpx.txt' &&
          grep -q '100%' '$WORK/out-mpx.txt'"
+# ... and against MicroPython's own pydfu.py (pyusb) with the same line. On
+# a one-element .dfu both leave the same flash. fw.dfu has two elements in
+# sector 4 (0x08010000): pydfu erases that sector again for the second one
+# and so loses the first one's tail there; ours keeps it (the ELF's image).
+pydfu_both() {  # FILE: runs both on a fresh seeded device each
+  for which in orig ours; do
+    fresh; seeded_image; sim_start
+    if [ $which = orig ]; then script=$(cat "$WORK/pydfu-orig"); else script=$REPO/tools/pydfu.py; fi
+    /usr/bin/python3 "$script" --vid 0x0483 --pid 0xdf11 -u "$1" > "$WORK/out-$which.txt" 2>&1
+    eval "rc_$which=\$?"
+    sim_wait
+    eval "left_$which=\$SIMRC"
+    cp "$WORK/flash.img" "$WORK/flash-$which.img"
+  done
+  cat "$WORK/out-orig.txt" "$WORK/out-ours.txt" > "$WORK/out.txt"
+}
+if [ -s "$WORK/pydfu-orig" ] && python3 -c "import usb.core" 2>/dev/null; then
+  "$MPX" -q convert --address 0x08000000 "$WORK/small.bin" "$WORK/small.dfu"
+  pydfu_both "$WORK/small.dfu"
+  check "same as MicroPython's pydfu.py (one element): both exit 0 and leave" \
+    sh -c "[ $rc_orig -eq 0 ] && [ $rc_ours -eq 0 ] && [ '$left_orig' = 0 ] && [ '$left_ours' = 0 ]"
+  check "same as MicroPython's pydfu.py (one element): the same flash" \
+    cmp "$WORK/flash-orig.img" "$WORK/flash-ours.img"
+  pydfu_both "$WORK/fw.dfu"
+  size=$(stat -c %s "$WORK/fw-elf.bin")
+  check "MicroPython's pydfu.py, two elements in one sector: it loses the first one's tail, ours does not" \
+    sh -c "[ $rc_orig -eq 0 ] && [ $rc_ours -eq 0 ] &&
+           cmp -s -n $size '$WORK/fw-elf.bin' '$WORK/flash-ours.img' &&
+           ! cmp -s -n $size '$WORK/fw-elf.bin' '$WORK/flash-orig.img' &&
+           cmp -s -n 65536 '$WORK/flash-orig.img' '$WORK/flash-ours.img' &&
+           head -c 4508 /dev/zero | tr '\\0' '\\377' | cmp -s -n 4508 - '$WORK/flash-orig.img' 0 65536"
+else
+  echo "# skipped: the comparison with MicroPython's pydfu.py (needs python3-usb and a MicroPython source: MICROPYTHON_PYDFU, or make test's build/micropython)"
+fi
 fresh; sim_start
 /usr/bin/python3 "$REPO/tools/pydfu.py" -l > "$WORK/out.txt" 2>&1
 rc=$?

@@ -36,6 +36,10 @@ arm-none-eabi-objcopy -O binary "$WORK/fw.elf" "$WORK/fw-elf.bin"
 # MPX_DFU_BIN: where mpx-dfu and mpx-dfu-sim are (default build/host/bin),
 # e.g. an ASan build's; the guest reads it from the work folder.
 echo "${MPX_DFU_BIN:-$PWD/build/host/bin}" > "$WORK/bindir"
+# MicroPython's own tools/pydfu.py (python3-usb), the reference for the pydfu
+# line: MICROPYTHON_PYDFU, else one unpacked by make test's MicroPython build.
+orig=${MICROPYTHON_PYDFU:-$(ls -t build/micropython/*/src/tools/pydfu.py 2>/dev/null | head -n 1)}
+if [ -n "$orig" ]; then readlink -f "$orig" > "$WORK/pydfu-orig"; fi
 status=0
 tools/vm/run-guest.sh "$script" "$WORK" 900 || status=$?
 cat "$WORK/guest.log" 2>/dev/null || true

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dfu.h"
@@ -138,7 +139,8 @@ static const char usage_text[] =
     "      --pad N                convert: pad elements to N bytes (default 8)\n"
     "\n"
     "output:\n"
-    "  -j, --json                 one JSON object per line on stdout\n"
+    "  -j, --json                 one JSON object per line on stdout (progress events;\n"
+    "                             the last: done, with requests and ms since opening)\n"
     "  -v, --verbose              more detail (twice: every USB request)\n"
     "  -q, --quiet                no progress\n"
     "  -h, --help                 this text;  -V, --version\n"
@@ -341,7 +343,14 @@ typedef struct {
     dfu_session s;
     dfu_usb_device info;
     logging_transport log;
+    uint64_t opened_us;  // when the command began to open it (--json's "ms")
 } device;
+
+static uint64_t monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void close_device(device *d) {
     cancel_flag = NULL;
@@ -369,6 +378,7 @@ static dfu_status resolve_alt_name(options *o, device *d, dfu_error *err) {
 
 static dfu_status open_device(options *o, device *d, dfu_error *err) {
     memset(d, 0, sizeof(*d));
+    d->opened_us = monotonic_us();
     dfu_status st = DFU_OK;
     if (o->wait_s) {
         st = dfu_usb_wait(&o->filter, false, o->wait_s * 1000u, NULL, err);
@@ -534,8 +544,9 @@ static int cmd_convert(options *o, const char *in, const char *out) {
 // Device commands
 
 static void done_json(const char *command, const device *d, const char *extra) {
-    printf("{\"event\":\"done\",\"command\":\"%s\",\"requests\":%lu%s%s}\n", command, d->s.requests,
-        extra ? "," : "", extra ? extra : "");
+    // ms: from opening the device to now (the work, without process start).
+    printf("{\"event\":\"done\",\"command\":\"%s\",\"requests\":%lu,\"ms\":%.1f%s%s}\n", command,
+        d->s.requests, (double)(monotonic_us() - d->opened_us) / 1000.0, extra ? "," : "", extra ? extra : "");
 }
 
 static uint32_t alt_start(const device *d, uint8_t alt, uint32_t fallback) {

@@ -485,13 +485,17 @@ def init(**kwargs):
         # the virtual bootloader in place of USB (pydfu's command line too).
         dev = Device.simulated(layout=None if sim == "1" else sim)
     if dev is None:
-        devices = get_dfu_devices(**kwargs)
-        if not devices:
-            raise NoDeviceError("No DFU device found", "no-device")
-        if len(devices) > 1:
-            raise NoDeviceError("Multiple DFU devices found", "no-device")
-        d = devices[0]
-        dev = Device.open(d.vid, d.pid, path=d.path)
+        # One look at the bus (Device.open's), not a listing first and then
+        # an open: each is a libusb context and an enumeration.
+        try:
+            dev = Device.open(kwargs.get("idVendor"), kwargs.get("idProduct"), kwargs.get("serial"),
+                              kwargs.get("path"))
+        except NoDeviceError as e:
+            raise NoDeviceError("No DFU device found ({})".format(e.message), e.code) from None
+        except ArgumentError as e:
+            if "devices match" not in e.message:  # "N DFU devices match; choose one ..."
+                raise
+            raise NoDeviceError("Multiple DFU devices found ({})".format(e.message), "no-device") from None
     _dev = dev
     _dev.reach_idle()
 
@@ -663,39 +667,132 @@ def list_dfu_devices(*args, **kwargs):
                                                                   entry["page_size"] // 1024))
 
 
+_last_bar = None
+
+
 def cli_progress(addr, offset, size):
-    """A progress bar line for the command line (pydfu's)."""
+    """A progress bar line for the command line (pydfu's). A line that would
+    look the same as the one on screen is not written again."""
+    global _last_bar
     width = 25
     done = offset * width // size if size else width
-    print("\r0x{:08x} {:7d} [{}{}] {:3d}% ".format(addr, size, "=" * done, " " * (width - done),
-                                                   offset * 100 // size if size else 100), end="")
-    try:
-        sys.stdout.flush()
-    except OSError:
-        pass
+    bar = "\r0x{:08x} {:7d} [{}{}] {:3d}% ".format(addr, size, "=" * done, " " * (width - done),
+                                                   offset * 100 // size if size else 100)
+    if bar != _last_bar or offset == size:
+        _last_bar = bar
+        print(bar, end="")
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
     if offset == size:
+        _last_bar = None
         print("")
 
 
-def _int0(text):
-    return int(text, 0)
+# pydfu's options: (short, long, destination, takes a value, help). The
+# command line runs on every `make deploy`, so it is parsed by hand: argparse
+# pulls in re, enum, gettext, locale and shutil, which cost more than the rest
+# of the start-up together on a slow machine (bench/dfu_usb.sh).
+_OPTIONS = (
+    ("-l", "--list", "list", False, "list available DFU devices"),
+    (None, "--vid", "vid", True, "USB Vendor ID"),
+    (None, "--pid", "pid", True, "USB Product ID"),
+    ("-m", "--mass-erase", "mass_erase", False, "mass erase device"),
+    ("-u", "--upload", "path", True, "write a file to the DFU device (pydfu's name)"),
+    ("-x", "--exit", "exit", False, "Exit DFU"),
+    ("-v", "--verbose", "verbose", False, "increase output verbosity"),
+)
+_USAGE = "usage: pydfu [-h] [-l] [--vid VID] [--pid PID] [-m] [-u PATH] [-x] [-v]"
+
+
+class _Args:
+    list = mass_erase = exit = verbose = False
+    vid = pid = None
+    path = False
+
+
+def _usage_error(message):
+    sys.stderr.write("%s\npydfu: error: %s\n" % (_USAGE, message))
+    raise SystemExit(2)
+
+
+def _print_help():
+    print(_USAGE)
+    print("\nDFU Python Util (mpx.dfu, on libmpxdfu)\n\noptions:")
+    print("  -h, --help            show this help message and exit")
+    for short, long_, dest, value, text in _OPTIONS:
+        names = ", ".join(n + (" " + dest.upper() if value else "") for n in (short, long_) if n)
+        print("  %-21s %s" % (names, text) if len(names) <= 21 else "  %s\n%24s%s" % (names, "", text))
+    raise SystemExit(0)
+
+
+def _parse_args(argv):
+    """pydfu's command line with argparse's rules: --opt VALUE, --opt=VALUE,
+    a unique prefix of a long option, -uVALUE, grouped flags (-mx)."""
+    args = _Args()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i = 0
+
+    def take(option, dest, inline):
+        nonlocal i
+        if inline is None:
+            if i >= len(argv) or (argv[i].startswith("-") and argv[i] != "-"):
+                _usage_error("argument %s: expected one argument" % option)
+            inline = argv[i]
+            i += 1
+        if dest in ("vid", "pid"):
+            try:
+                inline = int(inline, 0)
+            except ValueError:
+                _usage_error("argument %s: invalid int value: '%s'" % (option, inline))
+        setattr(args, dest, inline)
+
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg in ("-h", "--help"):
+            _print_help()
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, inline = arg.partition("=")
+            hits = [o for o in _OPTIONS if o[1] == name] or [o for o in _OPTIONS if o[1].startswith(name)]
+            if "--help".startswith(name) and not [o for o in _OPTIONS if o[1] == name]:
+                hits = hits + [("-h", "--help", None, False, "")]
+            if len(hits) != 1:
+                _usage_error(("ambiguous option: %s could match %s" % (name, ", ".join(o[1] for o in hits)))
+                             if hits else "unrecognized arguments: %s" % arg)
+            short, long_, dest, value, _ = hits[0]
+            if dest is None:
+                _print_help()
+            if value:
+                take(long_, dest, inline if eq else None)
+            elif eq:
+                _usage_error("argument %s: ignored explicit argument '%s'" % (long_, inline))
+            else:
+                setattr(args, dest, True)
+        elif arg.startswith("-") and len(arg) > 1 and not arg.startswith("--"):
+            j = 1
+            while j < len(arg):
+                hit = [o for o in _OPTIONS if o[0] == "-" + arg[j]]
+                if arg[j] == "h":
+                    _print_help()
+                if not hit:
+                    _usage_error("unrecognized arguments: %s" % arg)
+                short, long_, dest, value, _ = hit[0]
+                if value:
+                    take(short + "/" + long_, dest, arg[j + 1:] or None)
+                    break
+                setattr(args, dest, True)
+                j += 1
+        else:
+            _usage_error("unrecognized arguments: %s" % arg)
+    return args
 
 
 def main(argv=None):
     """pydfu's command line: -l, --vid, --pid, -m, -u FILE, -x, -v."""
-    import argparse
-
     global _verbose
-    parser = argparse.ArgumentParser(prog="pydfu", description="DFU Python Util (mpx.dfu, on libmpxdfu)")
-    parser.add_argument("-l", "--list", help="list available DFU devices", action="store_true", default=False)
-    parser.add_argument("--vid", help="USB Vendor ID", type=_int0, default=None)
-    parser.add_argument("--pid", help="USB Product ID", type=_int0, default=None)
-    parser.add_argument("-m", "--mass-erase", help="mass erase device", action="store_true", default=False)
-    parser.add_argument("-u", "--upload", help="write a file to the DFU device (pydfu's name)", dest="path",
-                        default=False)
-    parser.add_argument("-x", "--exit", help="Exit DFU", action="store_true", default=False)
-    parser.add_argument("-v", "--verbose", help="increase output verbosity", action="store_true", default=False)
-    args = parser.parse_args(argv)
+    args = _parse_args(argv)
     _verbose = args.verbose
 
     kwargs = {}

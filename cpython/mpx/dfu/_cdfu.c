@@ -64,13 +64,30 @@ typedef struct {
 
 static PyTypeObject SessionType;
 
+// The phase names as interned str objects, made at import: a progress call
+// then builds only its three ints (it runs once per USB block).
+#define PHASE_COUNT ((int)DFU_PHASE_LEAVE + 1)
+static PyObject *phase_names[PHASE_COUNT];
+
+static PyObject *call_progress(PyObject *fn, dfu_phase phase, uint32_t address, uint64_t done, uint64_t total) {
+    PyObject *args[4] = {phase_names[phase], PyLong_FromUnsignedLong(address), PyLong_FromUnsignedLongLong(done),
+        PyLong_FromUnsignedLongLong(total)};
+    PyObject *r = NULL;
+    if (args[1] != NULL && args[2] != NULL && args[3] != NULL) {
+        r = PyObject_Vectorcall(fn, args, 4, NULL);
+    }
+    Py_XDECREF(args[1]);
+    Py_XDECREF(args[2]);
+    Py_XDECREF(args[3]);
+    return r;
+}
+
 static int progress_trampoline(void *user, dfu_phase phase, uint32_t address, uint64_t done, uint64_t total) {
     SessionObject *self = user;
     int stop = 0;
     PyGILState_STATE g = PyGILState_Ensure();
     if (self->progress != NULL && self->cb_type == NULL) {
-        PyObject *r = PyObject_CallFunction(self->progress, "sIKK", dfu_phase_name(phase), (unsigned)address,
-            (unsigned long long)done, (unsigned long long)total);
+        PyObject *r = call_progress(self->progress, phase, address, done, total);
         if (r == NULL) {
             PyErr_Fetch(&self->cb_type, &self->cb_value, &self->cb_tb);
             stop = 1;
@@ -1073,6 +1090,12 @@ static struct PyModuleDef cdfu_module = {
 PyMODINIT_FUNC PyInit__cdfu(void) {
     if (PyType_Ready(&SessionType) < 0) {
         return NULL;
+    }
+    for (int i = 0; i < PHASE_COUNT; i++) {
+        if (phase_names[i] == NULL && (phase_names[i] = PyUnicode_InternFromString(dfu_phase_name((dfu_phase)i))) ==
+            NULL) {
+            return NULL;
+        }
     }
     PyObject *m = PyModule_Create(&cdfu_module);
     if (m == NULL) {
