@@ -17,6 +17,7 @@ PY := /usr/bin/python3
 python-ext:
 	@tools/deps.sh demo
 	@MPX_WERROR=1 $(PY) setup.py -q build_ext --inplace --build-temp build/py-temp
+	@$(PY) -m compileall -q cpython/mpx   # bytecode, as an installed package has
 
 demo: python-ext
 	@$(PY) examples/demo.py

@@ -71,7 +71,11 @@ cortex() {
 cortex_m4() { cortex cortex-m4; }
 cortex_m7() { cortex cortex-m7; }
 python_ext() {
-  MPX_WERROR=1 $PY setup.py -q build_ext --inplace --build-temp build/py-temp
+  # Built in place, with its bytecode as an installed package has (the USB
+  # guest reads this tree read-only: without .pyc files every start of
+  # tools/pydfu.py would compile mpx.dfu again).
+  MPX_WERROR=1 $PY setup.py -q build_ext --inplace --build-temp build/py-temp &&
+    $PY -m compileall -q cpython/mpx
 }
 pip_install() {
   # The README's install path, offline, into a throw-away venv; then the
