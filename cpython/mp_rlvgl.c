@@ -47,39 +47,89 @@ static PyObject *raise_status(ui_status_t st) {
 
 // ---- dict -> C ----
 
-// The dict keys as interned str objects, made once: a lookup then hashes
-// nothing and compares pointers (PyDict_GetItemString makes a str a call).
-static struct {
-    const char *name;
-    PyObject *obj;
-} keys_[16];
+// The keys and kind names as interned str objects, made once at import. A
+// dict literal's keys are interned by the compiler, so they match these by
+// pointer; a lookup with them hashes nothing.
+enum {
+    KEY_KIND, KEY_X, KEY_Y, KEY_W, KEY_H, KEY_COLOR, KEY_TEXT, KEY_FG, KEY_BG, KEY_KEY, KEY_COUNT
+};
+static const char *const key_names[KEY_COUNT] = {
+    "kind", "x", "y", "w", "h", "color", "text", "fg", "bg", "key",
+};
+static PyObject *keys_[KEY_COUNT];
+static PyObject *node_kinds_[3];   // ui_kind_names; [0] stays NULL
+static PyObject *event_kinds_[5];  // ui_event_names; [0] stays NULL
 
-static PyObject *key(const char *name) {
-    size_t i = 0;
-    for (; i < sizeof(keys_) / sizeof(keys_[0]) && keys_[i].name != NULL; i++) {
-        if (keys_[i].name == name || strcmp(keys_[i].name, name) == 0) {
-            return keys_[i].obj;
+// Each node kind's keys as KEY_*, in the order ui_node_keys lists them (the
+// order a literal usually has), and as a bit per key. Kind 0 is no kind.
+static const int node_key_order[3][UI_NODE_KEYS] = {
+    {KEY_KIND, KEY_KIND, KEY_KIND, KEY_KIND, KEY_KIND, KEY_KIND},
+    {KEY_KIND, KEY_X, KEY_Y, KEY_W, KEY_H, KEY_COLOR},
+    {KEY_KIND, KEY_X, KEY_Y, KEY_TEXT, KEY_FG, KEY_BG},
+};
+#define KEY_BIT(k) (1u << (k))
+static const unsigned node_key_set[3] = {
+    0,
+    KEY_BIT(KEY_KIND) | KEY_BIT(KEY_X) | KEY_BIT(KEY_Y) | KEY_BIT(KEY_W) | KEY_BIT(KEY_H) |
+        KEY_BIT(KEY_COLOR),
+    KEY_BIT(KEY_KIND) | KEY_BIT(KEY_X) | KEY_BIT(KEY_Y) | KEY_BIT(KEY_TEXT) | KEY_BIT(KEY_FG) |
+        KEY_BIT(KEY_BG),
+};
+
+static int intern_all(PyObject **objs, const char *const *names, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] != NULL && objs[i] == NULL) {
+            // Kept for the process's life, as interned strs are.
+            objs[i] = PyUnicode_InternFromString(names[i]);
+            if (objs[i] == NULL) {
+                return -1;
+            }
         }
     }
-    PyObject *o = PyUnicode_InternFromString(name);
-    if (o != NULL && i < sizeof(keys_) / sizeof(keys_[0])) {
-        keys_[i].name = name;  // string literals: they live as long as the module
-        keys_[i].obj = o;      // kept for the process's life, as interned strs are
-    }
-    return o;
+    return 0;
 }
 
-// d[name], borrowed; NULL if absent (or, with an error set, if that failed).
-static PyObject *lookup(PyObject *d, const char *name) {
-    PyObject *k = key(name);
-    return k == NULL ? NULL : PyDict_GetItemWithError(d, k);
+static int intern_keys(void) {
+    return intern_all(keys_, key_names, KEY_COUNT) ||
+        intern_all(node_kinds_, ui_kind_names, 3) || intern_all(event_kinds_, ui_event_names, 5);
+}
+
+static int int_error(PyObject *v, const char *what, int key, long lo, long hi) {
+    if (!PyLong_Check(v) || PyBool_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "%s['%s'] must be an int, not %s", what, key_names[key],
+            Py_TYPE(v)->tp_name);
+    } else {
+        PyErr_Format(PyExc_ValueError, "%s['%s'] must be in %ld..%ld", what, key_names[key], lo,
+            hi);
+    }
+    return -1;
+}
+
+// Convert v, the value of d[key], to an int within [lo, hi].
+static inline int int_value(PyObject *v, const char *what, int key, long lo, long hi,
+    long *out) {
+    if (PyLong_Check(v) && !PyBool_Check(v)) {
+        int overflow;
+        long x = PyLong_AsLongAndOverflow(v, &overflow);
+        if (!overflow && x >= lo && x <= hi) {
+            *out = x;
+            return 0;
+        }
+    }
+    return int_error(v, what, key, lo, hi);
+}
+
+// d[key], borrowed: from `found` (the values one walk of d found) when given,
+// else looked up. NULL if absent (or, with an error set, if that failed).
+static PyObject *lookup(PyObject *d, PyObject *const *found, int key) {
+    return found != NULL ? found[key] : PyDict_GetItemWithError(d, keys_[key]);
 }
 
 // Fetch d[key] as an int within [lo, hi]. *present (if given) says whether
 // the key was there; without it a missing key is an error.
-static int get_int(PyObject *d, const char *what, const char *key, long lo, long hi, long *out,
+static int get_int(PyObject *d, const char *what, int key, long lo, long hi, long *out,
     bool *present) {
-    PyObject *v = lookup(d, key);
+    PyObject *v = lookup(d, NULL, key);
     if (v == NULL) {
         if (PyErr_Occurred()) {
             return -1;
@@ -88,33 +138,22 @@ static int get_int(PyObject *d, const char *what, const char *key, long lo, long
             *present = false;
             return 0;
         }
-        PyErr_Format(PyExc_KeyError, "%s has no '%s'", what, key);
+        PyErr_Format(PyExc_KeyError, "%s has no '%s'", what, key_names[key]);
         return -1;
     }
     if (present) {
         *present = true;
     }
-    if (!PyLong_Check(v) || PyBool_Check(v)) {
-        PyErr_Format(PyExc_TypeError, "%s['%s'] must be an int, not %s", what, key,
-            Py_TYPE(v)->tp_name);
-        return -1;
-    }
-    int overflow;
-    long x = PyLong_AsLongAndOverflow(v, &overflow);
-    if (overflow || x < lo || x > hi) {
-        PyErr_Format(PyExc_ValueError, "%s['%s'] must be in %ld..%ld", what, key, lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 0;
+    return int_value(v, what, key, lo, hi, out);
 }
 
-static int get_kind(PyObject *d, const char *what, const char *const *names, int count) {
+static int get_kind(PyObject *d, const char *what, const char *const *names,
+    PyObject *const *objs, int count) {
     if (!PyDict_Check(d)) {
         PyErr_Format(PyExc_TypeError, "%s must be a dict, not %s", what, Py_TYPE(d)->tp_name);
         return -1;
     }
-    PyObject *k = lookup(d, "kind");
+    PyObject *k = lookup(d, NULL, KEY_KIND);
     if (k == NULL) {
         if (!PyErr_Occurred()) {
             PyErr_Format(PyExc_KeyError, "%s has no 'kind'", what);
@@ -126,7 +165,7 @@ static int get_kind(PyObject *d, const char *what, const char *const *names, int
         return -1;
     }
     for (int i = 1; i < count; i++) {
-        if (k == key(names[i])) {  // the usual case: a literal, interned
+        if (k == objs[i]) {  // the usual case: a literal, interned
             return i;
         }
     }
@@ -155,27 +194,76 @@ static int check_keys(PyObject *d, const char *what, const char *const *keys, si
     return 0;
 }
 
+// The usual node, a dict literal with exactly its kind's keys and an
+// interned kind name: one walk of the dict puts each value in found[KEY_*]
+// and no key is looked up. Returns the kind, or 0 for anything else (not a
+// dict, a key made at run time, one missing or extra, an unknown kind),
+// which the general path then judges with its own messages.
+static int node_walk(PyObject *d, PyObject **found) {
+    if (!PyDict_Check(d) || PyDict_GET_SIZE(d) != UI_NODE_KEYS) {
+        return 0;
+    }
+    unsigned seen = 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    for (int entry = 0; entry < UI_NODE_KEYS && PyDict_Next(d, &pos, &k, &v); entry++) {
+        int i = node_key_order[UI_KIND_RECT][entry];
+        if (k != keys_[i]) {
+            i = node_key_order[UI_KIND_TEXT][entry];
+            if (k != keys_[i]) {
+                for (i = 0; i < KEY_KEY && k != keys_[i]; i++) {
+                }
+                if (i == KEY_KEY) {
+                    return 0;
+                }
+            }
+        }
+        found[i] = v;
+        seen |= KEY_BIT(i);
+    }
+    if (!(seen & KEY_BIT(KEY_KIND))) {
+        return 0;
+    }
+    int kind = found[KEY_KIND] == node_kinds_[UI_KIND_RECT] ? UI_KIND_RECT
+        : found[KEY_KIND] == node_kinds_[UI_KIND_TEXT]      ? UI_KIND_TEXT
+                                                            : 0;
+    return kind != 0 && seen == node_key_set[kind] ? kind : 0;
+}
+
+// node[key] as an int within [lo, hi], from what node_walk found if it could.
+static inline int node_int(PyObject *d, PyObject *const *found, int key, long lo, long hi,
+    long *out) {
+    return found != NULL ? int_value(found[key], "node", key, lo, hi, out)
+                         : get_int(d, "node", key, lo, hi, out, NULL);
+}
+
 static int node_from_dict(PyObject *d, ui_node_t *n) {
-    int kind = get_kind(d, "node", ui_kind_names, 3);
-    // Every key of a node is required: with as many keys as that, none is
-    // unknown, and the (slower) search only runs when there are more.
-    if (kind < 0 || (PyDict_GET_SIZE(d) != UI_NODE_KEYS &&
-                        check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS))) {
-        return -1;
+    PyObject *values[KEY_COUNT];
+    PyObject **found = values;
+    int kind = node_walk(d, values);
+    if (kind == 0) {
+        found = NULL;
+        kind = get_kind(d, "node", ui_kind_names, node_kinds_, 3);
+        // Every key of a node is required: with as many keys as that, none is
+        // unknown, and the (slower) search only runs when there are more.
+        if (kind < 0 || (PyDict_GET_SIZE(d) != UI_NODE_KEYS &&
+                            check_keys(d, "node", ui_node_keys[kind], UI_NODE_KEYS))) {
+            return -1;
+        }
     }
     long x, y, a, b, c;
     memset(n, 0, offsetof(ui_node_t, text));
     n->kind = (uint8_t)kind;
-    if (get_int(d, "node", "x", UI_COORD_MIN, UI_COORD_MAX, &x, NULL) ||
-        get_int(d, "node", "y", UI_COORD_MIN, UI_COORD_MAX, &y, NULL)) {
+    if (node_int(d, found, KEY_X, UI_COORD_MIN, UI_COORD_MAX, &x) ||
+        node_int(d, found, KEY_Y, UI_COORD_MIN, UI_COORD_MAX, &y)) {
         return -1;
     }
     n->x = (int16_t)x;
     n->y = (int16_t)y;
     if (kind == UI_KIND_RECT) {
-        if (get_int(d, "node", "w", 0, UI_SIZE_MAX, &a, NULL) ||
-            get_int(d, "node", "h", 0, UI_SIZE_MAX, &b, NULL) ||
-            get_int(d, "node", "color", 0, UI_COLOR_MAX, &c, NULL)) {
+        if (node_int(d, found, KEY_W, 0, UI_SIZE_MAX, &a) ||
+            node_int(d, found, KEY_H, 0, UI_SIZE_MAX, &b) ||
+            node_int(d, found, KEY_COLOR, 0, UI_COLOR_MAX, &c)) {
             return -1;
         }
         n->w = (uint16_t)a;
@@ -183,7 +271,7 @@ static int node_from_dict(PyObject *d, ui_node_t *n) {
         n->color = (uint32_t)c;
         return 0;
     }
-    PyObject *t = lookup(d, "text");
+    PyObject *t = lookup(d, found, KEY_TEXT);
     if (t == NULL) {
         if (!PyErr_Occurred()) {
             PyErr_SetString(PyExc_KeyError, "node has no 'text'");
@@ -204,8 +292,8 @@ static int node_from_dict(PyObject *d, ui_node_t *n) {
             len, UI_TEXT_MAX);
         return -1;
     }
-    if (get_int(d, "node", "fg", 0, UI_COLOR_MAX, &a, NULL) ||
-        get_int(d, "node", "bg", 0, UI_COLOR_MAX, &b, NULL)) {
+    if (node_int(d, found, KEY_FG, 0, UI_COLOR_MAX, &a) ||
+        node_int(d, found, KEY_BG, 0, UI_COLOR_MAX, &b)) {
         return -1;
     }
     n->color = (uint32_t)a;
@@ -216,16 +304,16 @@ static int node_from_dict(PyObject *d, ui_node_t *n) {
 }
 
 static int event_from_dict(PyObject *d, ui_event_t *e) {
-    int kind = get_kind(d, "event", ui_event_names, 5);
+    int kind = get_kind(d, "event", ui_event_names, event_kinds_, 5);
     if (kind < 0 || check_keys(d, "event", ui_event_keys, UI_EVENT_KEYS)) {
         return -1;
     }
     long x = -1, y = -1, key = 0;
     bool has;
     bool pointer = kind != UI_EV_KEY;
-    if (get_int(d, "event", "x", UI_COORD_MIN, UI_COORD_MAX, &x, pointer ? NULL : &has) ||
-        get_int(d, "event", "y", UI_COORD_MIN, UI_COORD_MAX, &y, pointer ? NULL : &has) ||
-        get_int(d, "event", "key", UI_KEY_MIN, UI_KEY_MAX, &key, pointer ? &has : NULL)) {
+    if (get_int(d, "event", KEY_X, UI_COORD_MIN, UI_COORD_MAX, &x, pointer ? NULL : &has) ||
+        get_int(d, "event", KEY_Y, UI_COORD_MIN, UI_COORD_MAX, &y, pointer ? NULL : &has) ||
+        get_int(d, "event", KEY_KEY, UI_KEY_MIN, UI_KEY_MAX, &key, pointer ? &has : NULL)) {
         return -1;
     }
     e->kind = (uint8_t)kind;
@@ -674,5 +762,8 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit_mp_rlvgl(void) {
+    if (intern_keys()) {
+        return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -461,6 +461,9 @@ ui_status_t ui_sim_open(ui_sim_t **out, const ui_sim_config_t *cfg, char *err, s
     bell_init(&s->renderer_bell);
     bell_init(&s->producer_bell);
     pthread_mutex_init(&s->hook_lock, NULL);
+    if (s->pixels != NULL) {
+        memset(s->pixels, 0, fb_bytes);  // black until the first present(), not whatever the heap held
+    }
     ui_status_t st = UI_E_CONFIG;
     if (s->region == NULL || s->pixels == NULL || s->scene_mem == NULL) {
         snprintf(err, err_len, "out of memory");

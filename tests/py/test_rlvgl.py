@@ -54,6 +54,21 @@ def test_seed_example():
     ui.deinit()
 
 
+def test_framebuffer_is_black_before_the_first_present():
+    # The simulator's framebuffer comes from the heap: it must not show what
+    # the heap held before (it did until 2026-11-30).
+    import sys
+    if sys.platform != "linux":
+        skip("the desktop simulator's framebuffer (a device shows what its renderer last drew)")
+    for _ in range(3):
+        setup()
+        fb = ui.framebuffer()
+        assert len(fb) == W * H * 4 and not any(fb)
+        ui.stack_add(0, rect(0, 0, W, H, 0xFFFFFF))
+        ui.present()
+        ui.deinit()
+
+
 def test_stack_semantics():
     setup()
     ui.stack_add(5, rect(0, 0, 10, 10, 0x0000FF))

@@ -12,12 +12,23 @@
 
 typedef enum { UI_FMT_RGB565 = 1, UI_FMT_ARGB8888 = 2 } ui_format_t;
 
-typedef struct {
+typedef struct ui_fb ui_fb_t;
+
+// A hardware fill for a framebuffer (a DMA2D, a blitter): area lies inside
+// the framebuffer and is not empty, px is the framebuffer's native pixel
+// (ui_fb_pixel). Returns true when it has filled the area, false to leave it
+// to the software raster (a request the hardware cannot take, or a transfer
+// that failed). Glyphs are always drawn in software.
+typedef bool (*ui_fill_hook_t)(void *ctx, ui_fb_t *fb, const ui_area_t *area, uint32_t px);
+
+struct ui_fb {
     uint8_t *pixels;
     int32_t width, height;
     uint32_t stride;          // bytes per row
     ui_format_t format;
-} ui_fb_t;
+    ui_fill_hook_t fill_hook; // NULL (as ui_fb_init leaves it): software only
+    void *fill_ctx;
+};
 
 // Bytes per pixel of a format (0 if unknown).
 uint32_t ui_format_bpp(ui_format_t f);

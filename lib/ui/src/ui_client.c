@@ -48,7 +48,7 @@ ui_status_t ui_client_attach(ui_client_t *c, void *region, uint32_t region_size,
 
 bool ui_client_z_taken(const ui_client_t *c, int16_t z) {
     uint16_t i = (uint16_t)z;
-    return (c->z_taken[i >> 3] >> (i & 7u)) & 1u;
+    return (((unsigned)c->z_taken[i >> 3] >> (i & 7u)) & 1u) != 0u;
 }
 
 static void set_taken(ui_client_t *c, int16_t z, bool on) {

@@ -113,6 +113,56 @@ static void test_raster(void) {
     CHECK(ui_font_count() > 500);
 }
 
+// Fills of every alignment: an RGB565 row may start or end half way
+// through a 32-bit word (odd x, odd width, or a stride of 2 mod 4), and
+// whole rows go out as one span. Every pixel is checked, inside and out.
+static void test_fill_spans(void) {
+    static const ui_format_t formats[] = {UI_FMT_RGB565, UI_FMT_ARGB8888};
+    static const ui_area_t areas[] = {
+        {0, 0, 37, 9},    // the whole framebuffer: one span
+        {0, 1, 37, 4},    // whole rows from row 1 (2 mod 4 bytes in RGB565)
+        {1, 0, 2, 9},     // one column at an odd x
+        {1, 1, 4, 3},     // odd start, odd width
+        {2, 2, 19, 8},    // even start, odd width
+        {3, 0, 36, 9},    // odd start, 33 px: the unrolled loop and its tail
+        {0, 3, 36, 4},    // one row, all but the last pixel
+        {-4, -4, 100, 5}, // clipped on three sides
+    };
+    for (int f = 0; f < 2; f++) {
+        for (size_t k = 0; k < sizeof(areas) / sizeof(areas[0]); k++) {
+            ui_fb_t fb;
+            CHECK_EQ(ui_fb_init(&fb, fbmem, sizeof(fbmem), 37, 9, formats[f]), UI_OK);
+            ui_area_t all = {0, 0, 37, 9};
+            // Equal and unequal bytes in either format.
+            uint32_t bg = k % 2 ? 0xffffffu : 0x0000ffu, fg = k % 2 ? 0x123456u : 0x000000u;
+            ui_draw_fill(&fb, &all, &all, bg);
+            ui_area_t in = {0, 0, 0, 0};
+            uint32_t want =
+                ui_area_intersect(&in, &all, &areas[k]) ? (uint32_t)ui_area_size(&in) : 0;
+            CHECK_EQ(ui_draw_fill(&fb, &all, &areas[k], fg), want);
+            uint32_t wrong = 0;
+            for (int32_t y = 0; y < 9; y++) {
+                for (int32_t x = 0; x < 37; x++) {
+                    bool inside = want != 0 && ui_area_has_point(&in, x, y);
+                    uint32_t c = ui_fb_get(&fb, x, y) & (f == 0 ? 0xf8fcf8u : 0xffffffu);
+                    wrong += c != ((inside ? fg : bg) & (f == 0 ? 0xf8fcf8u : 0xffffffu));
+                }
+            }
+            CHECKF(wrong == 0, "format %d area %u: %u pixels wrong", f, (unsigned)k,
+                (unsigned)wrong);
+        }
+        // A clip narrower than the area, at an odd x.
+        ui_fb_t fb;
+        CHECK_EQ(ui_fb_init(&fb, fbmem, sizeof(fbmem), 37, 9, formats[f]), UI_OK);
+        ui_area_t all = {0, 0, 37, 9}, clip = {5, 2, 6, 7};
+        ui_draw_fill(&fb, &all, &all, 0);
+        CHECK_EQ(ui_draw_fill(&fb, &clip, &all, 0xff00ff), 5);
+        CHECK(ui_fb_get(&fb, 4, 2) == 0 && ui_fb_get(&fb, 5, 2) == 0xff00ff);
+        CHECK(ui_fb_get(&fb, 5, 6) == 0xff00ff && ui_fb_get(&fb, 6, 6) == 0);
+        CHECK(ui_fb_get(&fb, 5, 7) == 0 && ui_fb_get(&fb, 5, 1) == 0);
+    }
+}
+
 static void test_dirty(void) {
     ui_dirty_t d;
     ui_area_t screen = {0, 0, 100, 100};
@@ -471,6 +521,7 @@ int main(void) {
     RUN_TEST(test_area);
     RUN_TEST(test_utf8);
     RUN_TEST(test_raster);
+    RUN_TEST(test_fill_spans);
     RUN_TEST(test_dirty);
     RUN_TEST(test_scene_incremental_equals_full);
     RUN_TEST(test_scene_hit_and_cost);
