@@ -50,6 +50,8 @@ static void attach(renderer_t *rd) {
     ui_status_t st = UI_E_CONFIG;
     if (max_nodes <= 65535u && UI_SCENE_MEM(max_nodes) <= hal->scene_mem_size) {
         st = ui_fb_init(&rd->fb, hal->fb_mem, hal->fb_mem_size, w, hgt, fmt);
+        rd->fb.fill_hook = hal->fill;
+        rd->fb.fill_ctx = hal->ctx;
     }
     if (st == UI_OK) {
         st = ui_renderer_attach(&rd->r, hal->region, hal->region_size, &rd->fb, hal->scene_mem,

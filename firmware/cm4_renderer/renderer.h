@@ -37,6 +37,9 @@ typedef struct {
     bool (*paused)(void *ctx);
     // Attached to a new region (fb describes the display). May be NULL.
     void (*attached)(void *ctx, const ui_fb_t *fb);
+    // A hardware fill for the framebuffer (its ui_fb_t fill_hook, called with
+    // ctx). NULL: the software raster does every fill.
+    ui_fill_hook_t fill;
     void *ctx;
 } renderer_hal_t;
 

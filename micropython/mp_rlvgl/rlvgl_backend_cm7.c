@@ -7,7 +7,8 @@
 // Board requirements (the STM32H747I_DISCO display variant):
 //   - MICROPY_PY_OPENAMP=0: OpenAMP would own SRAM4 and HSEM 0/1;
 //   - option byte BCM4=0 (the CM4 is gated) and BOOT_CM4_ADD0 at the CM4
-//     image (0x08180000 in MicroPython's board layout);
+//     image (0x0810: flash bank 2, where the board's firmware.dfu puts it;
+//     init checks that a program is there, rlvgl_cm4_image.h);
 //   - nothing else uses HSEM 28/29 or the HSEM1 interrupt.
 // Start-up follows ST's BootCM7_CM4Gated: the CM7 makes SRAM4 uncached in
 // its MPU, lays the region out, then releases the CM4, which attaches as
@@ -21,6 +22,7 @@
 #include <stdio.h>
 
 #include "rlvgl_backend.h"
+#include "rlvgl_cm4_image.h"
 
 #define SRAM4_BASE 0x38000000u
 #define SRAM4_SIZE 0x10000u
@@ -121,6 +123,15 @@ ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_
     if (need > SRAM4_SIZE) {
         snprintf(err, err_len, "link region larger than SRAM4");
         return UI_E_CONFIG;
+    }
+    // A firmware flashed without its CM4 element: say so, rather than wait
+    // for a renderer that cannot start.
+    const volatile uint32_t *cm4 = (const volatile uint32_t *)RLVGL_CM4_IMAGE;
+    uint32_t sp = cm4[0], reset = cm4[1];
+    rlvgl_cm4_image_t image = rlvgl_cm4_image_check(RLVGL_CM4_IMAGE, sp, reset);
+    if (image != RLVGL_CM4_IMAGE_OK) {
+        rlvgl_cm4_image_error(image, RLVGL_CM4_IMAGE, sp, reset, err, err_len);
+        return UI_E_NO_RENDERER;
     }
     RCC_AHB4ENR |= RCC_AHB4ENR_HSEMEN;
     mpu_uncache_sram4();

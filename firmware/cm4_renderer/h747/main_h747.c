@@ -9,8 +9,9 @@
 //   - framebuffer and scene are in the SDRAM, which the CM7 initialised
 //     before releasing this core (and before laying out the region, so
 //     nothing here touches the SDRAM before the first attach);
-//   - the display (LTDC layer; DSI host and panel: display_h747.c) and the
-//     touch controller (touch_h747.c) are set up on the first attach.
+//   - the display (DSI host, LTDC layer, panel: display_h747.c), the
+//     DMA2D (dma2d_h747.c, the framebuffer's fill hook) and the touch
+//     controller (touch_h747.c) are set up on the first attach.
 // It sleeps in WFI between doorbells and touch interrupts.
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -42,6 +43,32 @@ static uint32_t now_us(void *ctx) {
     return (uint32_t)(cycles / (CM4_HZ / 1000000u));
 }
 
+uint32_t h747_cycles(void) {
+    return DWT_CYCCNT;
+}
+
+bool h747_since(uint32_t start, uint32_t us) {
+    return (uint32_t)(DWT_CYCCNT - start) >= us * (CM4_HZ / 1000000u);
+}
+
+void h747_delay_us(uint32_t us) {
+    uint32_t start = DWT_CYCCNT;
+    while (!h747_since(start, us)) {
+    }
+}
+
+bool h747_wait(volatile uint32_t *reg, uint32_t mask, uint32_t want, uint32_t timeout_us) {
+    uint32_t start = DWT_CYCCNT;
+    for (;;) {
+        if ((*reg & mask) == want) {
+            return true;
+        }
+        if (h747_since(start, timeout_us)) {
+            return (*reg & mask) == want;  // one last look: the wait may have been preempted
+        }
+    }
+}
+
 // Take and release at once: the release raises the CM7's HSEM1 interrupt.
 static void ring_producer(void *ctx) {
     (void)ctx;
@@ -59,7 +86,10 @@ static bool display_up;
 static void attached(void *ctx, const ui_fb_t *fb) {
     (void)ctx;
     if (!display_up) {
-        display_up = display_init(fb) == 0;
+#if RENDERER_DMA2D
+        dma2d_init();
+#endif
+        display_up = display_init(fb) == DISPLAY_OK;
         touch_init(fb->width, fb->height);
     }
 }
@@ -83,6 +113,9 @@ static const renderer_hal_t hal = {
     .frame_done = NULL,          // the LTDC scans the one framebuffer continuously
     .paused = NULL,
     .attached = attached,
+#if RENDERER_DMA2D
+    .fill = dma2d_fill,
+#endif
     .ctx = NULL,
 };
 

@@ -7,8 +7,10 @@
 #include "disco_panel.h"
 #include "ft5336.h"
 #include "mpx_test.h"
+#include "rlvgl_cm4_image.h"
 
 #include <stdio.h>
+#include <string.h>
 
 unsigned mpx_test_checks, mpx_test_failures;
 
@@ -68,11 +70,38 @@ static void test_tracker(void) {
     CHECK(!t.down);
 }
 
+// The CM7's check before it releases the CM4 (rlvgl_backend_cm7.c).
+static void test_cm4_image_check(void) {
+    const uint32_t base = 0x08100000u;
+    // What firmware/cm4_renderer/h747/h747.ld links: SP at the top of D2
+    // SRAM (0x10000000 + 288 KiB), the reset handler in bank 2, Thumb.
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10048000u, 0x081001C5u), RLVGL_CM4_IMAGE_OK);
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x30048000u, 0x08100401u), RLVGL_CM4_IMAGE_OK);
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0xD0800000u, 0x081FFFF1u), RLVGL_CM4_IMAGE_OK);
+    // A firmware.dfu without the CM4 element: bank 2 stays erased.
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0xFFFFFFFFu, 0xFFFFFFFFu), RLVGL_CM4_IMAGE_ERASED);
+    // Something else there.
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x20020000u, 0x081001C5u), RLVGL_CM4_IMAGE_INVALID);  // CM7 DTCM
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10048000u, 0x080001C5u), RLVGL_CM4_IMAGE_INVALID);  // CM7's bank
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10048000u, 0x082001C5u), RLVGL_CM4_IMAGE_INVALID);  // past the bank
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10048000u, 0x081001C4u), RLVGL_CM4_IMAGE_INVALID);  // not Thumb
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10000000u, 0x081001C5u), RLVGL_CM4_IMAGE_INVALID);  // empty stack
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x10048004u, 0x081001C5u), RLVGL_CM4_IMAGE_INVALID);  // past the RAM
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0x00000000u, 0x00000000u), RLVGL_CM4_IMAGE_INVALID);
+    CHECK_EQ(rlvgl_cm4_image_check(base, 0xFFFFFFFFu, 0x081001C5u), RLVGL_CM4_IMAGE_INVALID);
+    char err[200];
+    rlvgl_cm4_image_error(RLVGL_CM4_IMAGE_ERASED, base, 0xFFFFFFFFu, 0xFFFFFFFFu, err, sizeof(err));
+    CHECKF(strstr(err, "0x08100000 is erased") != NULL && strstr(err, "firmware.dfu") != NULL, "%s", err);
+    rlvgl_cm4_image_error(RLVGL_CM4_IMAGE_INVALID, base, 0x20020000u, 0x081001C5u, err, sizeof(err));
+    CHECKF(strstr(err, "stack 0x20020000") != NULL, "%s", err);
+}
+
 int main(void) {
     RUN_TEST(test_ltdc_timing);
     RUN_TEST(test_panel_choice);
     RUN_TEST(test_touch_reports);
     RUN_TEST(test_tracker);
+    RUN_TEST(test_cm4_image_check);
     printf("%u checks, %u failed\n", mpx_test_checks, mpx_test_failures);
     return mpx_test_failures != 0;
 }
