@@ -411,8 +411,8 @@ static dfu_status open_device(options *o, device *d, dfu_error *err) {
     }
     if (o->verbose >= 2) {
         d->log.inner = d->s.io;
-        // No upload queue: -v shows every request, one at a time.
-        d->log.io = (dfu_transport){log_control, log_string, log_set_alt, log_sleep, &d->log, NULL};
+        // No queues: -v shows every request, one at a time.
+        d->log.io = (dfu_transport){log_control, log_string, log_set_alt, log_sleep, &d->log, NULL, NULL};
         d->s.io = &d->log.io;
     }
     d->s.progress = report_progress;

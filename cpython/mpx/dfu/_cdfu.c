@@ -891,7 +891,7 @@ static PyObject *mod_open_sim(PyObject *mod, PyObject *args, PyObject *kw) {
         // As dfu_usb_open fills a session: the functional descriptor's
         // transfer size (else the caller's fallback), DfuSe, the alt layouts.
         self->sim_io = dfu_sim_transport(self->sim);
-        self->paced_io = (dfu_transport){paced_control, paced_string, paced_set_alt, paced_sleep, self, NULL};
+        self->paced_io = (dfu_transport){paced_control, paced_string, paced_set_alt, paced_sleep, self, NULL, NULL};
         dfu_session_init(&self->s, real_time ? &self->paced_io : &self->sim_io, 0);
         self->s.has_func = !c.no_functional_descriptor;
         if (self->s.has_func) {

@@ -151,6 +151,71 @@ static int io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, u
     return bytes;
 }
 
+static int io_dnload_getstatus(void *ctx, uint16_t interface, uint16_t block, const uint8_t *data, uint16_t len,
+    unsigned timeout_ms, unsigned status_timeout_ms, uint8_t status[6], int *status_got) {
+    dfu_usb *u = ctx;
+    uint8_t *buf = malloc(2u * LIBUSB_CONTROL_SETUP_SIZE + len + 6u);
+    struct libusb_transfer *t[2] = {libusb_alloc_transfer(0), libusb_alloc_transfer(0)};
+    upload_batch batch = {0, 0};
+    int result = -(int)DFU_E_NOMEM;
+    *status_got = -(int)DFU_E_NOMEM;
+    if (buf == NULL || t[0] == NULL || t[1] == NULL) {
+        libusb_free_transfer(t[0]);
+        libusb_free_transfer(t[1]);
+        free(buf);
+        return result;
+    }
+    uint8_t *out = buf, *in = buf + LIBUSB_CONTROL_SETUP_SIZE + len;
+    libusb_fill_control_setup(out, LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
+        1 /* DFU_DNLOAD */, block, interface, len);
+    if (len) {
+        memcpy(out + LIBUSB_CONTROL_SETUP_SIZE, data, len);
+    }
+    libusb_fill_control_setup(in, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
+        3 /* DFU_GETSTATUS */, 0, interface, 6);
+    libusb_fill_control_transfer(t[0], u->handle, out, upload_done, &batch, timeout_ms);
+    libusb_fill_control_transfer(t[1], u->handle, in, upload_done, &batch, status_timeout_ms);
+    int submitted = 0, submit_error = 0;
+    for (; submitted < 2; submitted++) {
+        batch.pending++;
+        int r = libusb_submit_transfer(t[submitted]);
+        if (r < 0) {
+            batch.pending--;
+            submit_error = r;
+            break;
+        }
+    }
+    batch.all_done = batch.pending == 0;
+    while (!batch.all_done) {
+        int r = libusb_handle_events_completed(u->ctx, &batch.all_done);
+        if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED) {
+            for (int i = 0; i < submitted; i++) {
+                (void)libusb_cancel_transfer(t[i]);
+            }
+        }
+    }
+    if (submitted == 0) {
+        result = -(int)map_error(submit_error);
+    } else {
+        result = t[0]->status == LIBUSB_TRANSFER_COMPLETED ? t[0]->actual_length
+                                                          : -(int)map_transfer_status(t[0]->status);
+    }
+    if (submitted == 2) {
+        if (t[1]->status == LIBUSB_TRANSFER_COMPLETED) {
+            *status_got = t[1]->actual_length;
+            memcpy(status, in + LIBUSB_CONTROL_SETUP_SIZE, (size_t)(t[1]->actual_length < 6 ? t[1]->actual_length : 6));
+        } else {
+            *status_got = -(int)map_transfer_status(t[1]->status);
+        }
+    } else if (submitted == 1) {
+        *status_got = -(int)map_error(submit_error);
+    }
+    libusb_free_transfer(t[0]);
+    libusb_free_transfer(t[1]);
+    free(buf);
+    return result;
+}
+
 static int io_string(void *ctx, uint8_t index, char *out, size_t size) {
     dfu_usb *u = ctx;
     if (size == 0) {
@@ -437,7 +502,7 @@ dfu_status dfu_usb_open(const dfu_usb_filter *filter, uint16_t fallback_transfer
     }
     u->io = (dfu_transport){
         .control = io_control, .get_string = io_string, .set_alt = io_set_alt, .sleep_ms = io_sleep, .ctx = u,
-        .upload_many = io_upload_many};
+        .upload_many = io_upload_many, .dnload_getstatus = io_dnload_getstatus};
     if (info) {
         *info = u->info;
     }

@@ -280,6 +280,12 @@ typedef struct {
     // DFU_UPLOAD_QUEUE.
     int (*upload_many)(void *ctx, uint16_t interface, uint16_t first_block, uint16_t count, uint16_t length,
         uint8_t *out, unsigned timeout_ms, int *failed);
+    // Optional (NULL: control() twice). A DFU_DNLOAD of `len` bytes as block
+    // `block` and the GETSTATUS that always follows it, queued together.
+    // Returns what control() would for the DNLOAD; *status_got is the
+    // GETSTATUS's byte count (6) or negative dfu_status, its reply in status.
+    int (*dnload_getstatus)(void *ctx, uint16_t interface, uint16_t block, const uint8_t *data, uint16_t len,
+        unsigned timeout_ms, unsigned status_timeout_ms, uint8_t status[6], int *status_got);
 } dfu_transport;
 
 #define DFU_UPLOAD_QUEUE 16u

@@ -74,6 +74,13 @@ static dfu_status control(dfu_session *s, uint8_t rt, uint8_t req, uint16_t valu
     return DFU_OK;
 }
 
+static void parse_status(const uint8_t b[6], dfu_devstatus *st) {
+    st->status = b[0];
+    st->poll_timeout_ms = (uint32_t)b[1] | ((uint32_t)b[2] << 8) | ((uint32_t)b[3] << 16);
+    st->state = b[4];
+    st->istring = b[5];
+}
+
 static dfu_status get_status_timeout(dfu_session *s, dfu_devstatus *st, unsigned timeout_ms, dfu_error *err) {
     uint8_t b[6];
     int got = 0;
@@ -84,10 +91,7 @@ static dfu_status get_status_timeout(dfu_session *s, dfu_devstatus *st, unsigned
     if (got != 6) {
         return dfu_error_set(err, DFU_E_USB, "GETSTATUS: %d-byte reply (6 expected)", got);
     }
-    st->status = b[0];
-    st->poll_timeout_ms = (uint32_t)b[1] | ((uint32_t)b[2] << 8) | ((uint32_t)b[3] << 16);
-    st->state = b[4];
-    st->istring = b[5];
+    parse_status(b, st);
     return DFU_OK;
 }
 
@@ -176,14 +180,21 @@ static dfu_status explain_stall(dfu_session *s, dfu_status r, const char *what, 
     return r;
 }
 
-// GETSTATUS until the device has finished the DNLOAD it just took.
-static dfu_status wait_done(dfu_session *s, const char *what, unsigned timeout_ms, dfu_devstatus *out,
-    dfu_error *err) {
+// GETSTATUS until the device has finished the DNLOAD it just took; `first`
+// (or NULL) is the reply to a GETSTATUS already sent with the DNLOAD.
+static dfu_status wait_done(dfu_session *s, const char *what, unsigned timeout_ms, const dfu_devstatus *first,
+    dfu_devstatus *out, dfu_error *err) {
     unsigned stalls = 0;
     uint64_t waited = 0;
     for (;;) {
         dfu_devstatus st = {0};
-        dfu_status r = get_status_timeout(s, &st, timeout_ms, err);
+        dfu_status r = DFU_OK;
+        if (first != NULL) {
+            st = *first;
+            first = NULL;
+        } else {
+            r = get_status_timeout(s, &st, timeout_ms, err);
+        }
         if (r == DFU_E_STALL && s->dfuse && stalls < STALLS_TOLERATED) {
             stalls++;
             s->stalls_tolerated++;
@@ -215,15 +226,49 @@ static dfu_status wait_done(dfu_session *s, const char *what, unsigned timeout_m
     }
 }
 
+// The DNLOAD and its first GETSTATUS through the transport's pair queue:
+// DFU_OK with *first filled (has_first) or not (the GETSTATUS failed or came
+// back short: the caller polls again, as after a lone DNLOAD).
+static dfu_status dnload_pair(dfu_session *s, uint16_t block, const uint8_t *data, uint16_t len,
+    unsigned status_timeout_ms, dfu_devstatus *first, bool *has_first, dfu_error *err) {
+    if (s->cancel) {
+        return dfu_error_set(err, DFU_E_CANCELLED, "cancelled before %s", dfu_request_name(DFU_REQ_DNLOAD));
+    }
+    s->requests += 2;
+    uint8_t b[6];
+    int got = 0;
+    int r = s->io->dnload_getstatus(s->io->ctx, s->interface, block, data, len, s->timeout_ms, status_timeout_ms, b,
+        &got);
+    if (r < 0) {
+        dfu_status st = (dfu_status)-r;
+        if (st <= DFU_OK || st >= DFU_STATUS_COUNT) {
+            st = DFU_E_USB;
+        }
+        return dfu_error_set(err, st, "%s(%u): %s", dfu_request_name(DFU_REQ_DNLOAD), block, dfu_strerror(st));
+    }
+    if (r != len) {
+        return dfu_error_set(err, DFU_E_USB, "%s(%u): %d of %u bytes transferred", dfu_request_name(DFU_REQ_DNLOAD),
+            block, r, len);
+    }
+    *has_first = got == 6;
+    if (*has_first) {
+        parse_status(b, first);
+    }
+    return DFU_OK;
+}
+
 static dfu_status dnload(dfu_session *s, uint16_t block, const uint8_t *data, uint16_t len, const char *what,
     unsigned status_timeout_ms, dfu_error *err) {
-    dfu_status r = control(s, RT_OUT, DFU_REQ_DNLOAD, block, (uint8_t *)(uintptr_t)data, len, s->timeout_ms,
-        NULL, err);
+    dfu_devstatus first = {0};
+    bool has_first = false;
+    dfu_status r = s->io->dnload_getstatus != NULL
+        ? dnload_pair(s, block, data, len, status_timeout_ms, &first, &has_first, err)
+        : control(s, RT_OUT, DFU_REQ_DNLOAD, block, (uint8_t *)(uintptr_t)data, len, s->timeout_ms, NULL, err);
     if (r != DFU_OK) {
         return explain_stall(s, r, what, err);
     }
     dfu_devstatus st = {0};
-    r = wait_done(s, what, status_timeout_ms, &st, err);
+    r = wait_done(s, what, status_timeout_ms, has_first ? &first : NULL, &st, err);
     if (r == DFU_OK && st.state != DFU_STATE_DNLOAD_IDLE && st.state != DFU_STATE_IDLE) {
         return device_failed(s, &st, what, err);
     }

@@ -727,6 +727,15 @@ static int sim_io_upload_many(void *ctx, uint16_t interface, uint16_t first_bloc
     return bytes;
 }
 
+// DNLOAD and GETSTATUS queued together: both reach the device, in order.
+static int sim_io_dnload_getstatus(void *ctx, uint16_t interface, uint16_t block, const uint8_t *data,
+    uint16_t len, unsigned timeout_ms, unsigned status_timeout_ms, uint8_t status[6], int *status_got) {
+    int r = sim_io_control(ctx, 0x21u, DFU_REQ_DNLOAD, block, interface, (uint8_t *)(uintptr_t)data, len,
+        timeout_ms);
+    *status_got = sim_io_control(ctx, 0xA1u, DFU_REQ_GETSTATUS, 0, interface, status, 6, status_timeout_ms);
+    return r;
+}
+
 dfu_transport dfu_sim_transport(dfu_sim *sim) {
     return (dfu_transport){
         .control = sim_io_control,
@@ -735,5 +744,6 @@ dfu_transport dfu_sim_transport(dfu_sim *sim) {
         .sleep_ms = sim_io_sleep,
         .ctx = sim,
         .upload_many = sim_io_upload_many,
+        .dnload_getstatus = sim_io_dnload_getstatus,
     };
 }
