@@ -81,6 +81,38 @@ static dfu_status map_transfer_status(enum libusb_transfer_status st) {
     }
 }
 
+// Submits the filled transfers t[0..n) (their user_data is `batch`), in
+// order, and handles events until every submitted one has completed; the
+// buffers are the caller's, so none is left in flight. Returns how many were
+// submitted; *submit_error is libusb's error for the first that was not.
+static unsigned run_queued(dfu_usb *u, struct libusb_transfer **t, unsigned n, upload_batch *batch,
+    int *submit_error) {
+    unsigned submitted = 0;
+    *submit_error = 0;
+    batch->pending = 0;
+    for (; submitted < n; submitted++) {
+        batch->pending++;
+        int r = libusb_submit_transfer(t[submitted]);
+        if (r < 0) {
+            batch->pending--;
+            *submit_error = r;
+            break;
+        }
+    }
+    batch->all_done = batch->pending == 0;
+    while (!batch->all_done) {
+        int r = libusb_handle_events_completed(u->ctx, &batch->all_done);
+        if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED) {
+            // Event handling itself failed: cancel what is queued, and keep
+            // going until every callback has run.
+            for (unsigned i = 0; i < submitted; i++) {
+                (void)libusb_cancel_transfer(t[i]);
+            }
+        }
+    }
+    return submitted;
+}
+
 static int io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, uint16_t count, uint16_t length,
     uint8_t *out, unsigned timeout_ms, int *failed) {
     dfu_usb *u = ctx;
@@ -96,42 +128,27 @@ static int io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, u
         return -(int)DFU_E_NOMEM;
     }
     int submit_error = 0;
-    unsigned submitted = 0;
-    for (; submitted < count; submitted++) {
-        t[submitted] = libusb_alloc_transfer(0);
-        if (t[submitted] == NULL) {
+    unsigned made = 0;
+    for (; made < count; made++) {
+        t[made] = libusb_alloc_transfer(0);
+        if (t[made] == NULL) {
             submit_error = LIBUSB_ERROR_NO_MEM;
             break;
         }
-        uint8_t *b = buf + submitted * slot;
+        uint8_t *b = buf + made * slot;
         libusb_fill_control_setup(b, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
-            2 /* DFU_UPLOAD */, (uint16_t)(first_block + submitted), interface, length);
-        libusb_fill_control_transfer(t[submitted], u->handle, b, upload_done, &batch, timeout_ms);
-        batch.pending++;
-        int r = libusb_submit_transfer(t[submitted]);
-        if (r < 0) {
-            batch.pending--;
-            libusb_free_transfer(t[submitted]);
-            t[submitted] = NULL;
-            submit_error = r;
-            break;
-        }
+            2 /* DFU_UPLOAD */, (uint16_t)(first_block + made), interface, length);
+        libusb_fill_control_transfer(t[made], u->handle, b, upload_done, &batch, timeout_ms);
     }
-    batch.all_done = batch.pending == 0;
-    while (!batch.all_done) {
-        int r = libusb_handle_events_completed(u->ctx, &batch.all_done);
-        if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED) {
-            // Event handling itself failed: cancel what is queued, and keep
-            // going until every callback has run (the buffers are ours).
-            for (unsigned i = 0; i < submitted; i++) {
-                (void)libusb_cancel_transfer(t[i]);
-            }
-        }
+    int queue_error = 0;
+    unsigned submitted = run_queued(u, t, made, &batch, &queue_error);
+    if (submitted < made) {
+        submit_error = queue_error;
     }
     int bytes = 0;
     bool stop = false;
-    for (unsigned i = 0; i < submitted; i++) {
-        if (!stop) {
+    for (unsigned i = 0; i < made; i++) {
+        if (!stop && i < submitted) {
             if (t[i]->status != LIBUSB_TRANSFER_COMPLETED) {
                 *failed = -(int)map_transfer_status(t[i]->status);
                 stop = true;
@@ -175,25 +192,8 @@ static int io_dnload_getstatus(void *ctx, uint16_t interface, uint16_t block, co
         3 /* DFU_GETSTATUS */, 0, interface, 6);
     libusb_fill_control_transfer(t[0], u->handle, out, upload_done, &batch, timeout_ms);
     libusb_fill_control_transfer(t[1], u->handle, in, upload_done, &batch, status_timeout_ms);
-    int submitted = 0, submit_error = 0;
-    for (; submitted < 2; submitted++) {
-        batch.pending++;
-        int r = libusb_submit_transfer(t[submitted]);
-        if (r < 0) {
-            batch.pending--;
-            submit_error = r;
-            break;
-        }
-    }
-    batch.all_done = batch.pending == 0;
-    while (!batch.all_done) {
-        int r = libusb_handle_events_completed(u->ctx, &batch.all_done);
-        if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED) {
-            for (int i = 0; i < submitted; i++) {
-                (void)libusb_cancel_transfer(t[i]);
-            }
-        }
-    }
+    int submit_error = 0;
+    unsigned submitted = run_queued(u, t, 2, &batch, &submit_error);
     if (submitted == 0) {
         result = -(int)map_error(submit_error);
     } else {
@@ -203,7 +203,8 @@ static int io_dnload_getstatus(void *ctx, uint16_t interface, uint16_t block, co
     if (submitted == 2) {
         if (t[1]->status == LIBUSB_TRANSFER_COMPLETED) {
             *status_got = t[1]->actual_length;
-            memcpy(status, in + LIBUSB_CONTROL_SETUP_SIZE, (size_t)(t[1]->actual_length < 6 ? t[1]->actual_length : 6));
+            size_t n = (size_t)(t[1]->actual_length < 6 ? t[1]->actual_length : 6);
+            memcpy(status, in + LIBUSB_CONTROL_SETUP_SIZE, n);
         } else {
             *status_got = -(int)map_transfer_status(t[1]->status);
         }
