@@ -58,15 +58,15 @@ static int io_control(void *ctx, uint8_t rt, uint8_t req, uint16_t value, uint16
     return r < 0 ? -(int)map_error(r) : r;
 }
 
-// DFU_UPLOAD requests queued together (libusb's asynchronous API): the bus
+// Control requests queued together (libusb's asynchronous API): the bus
 // goes from one to the next without a round trip through this process.
 typedef struct {
     unsigned pending;
     int all_done;
-} upload_batch;
+} queue_state;
 
 static void LIBUSB_CALL upload_done(struct libusb_transfer *t) {
-    upload_batch *b = t->user_data;
+    queue_state *b = t->user_data;
     if (--b->pending == 0) {
         b->all_done = 1;
     }
@@ -85,7 +85,7 @@ static dfu_status map_transfer_status(enum libusb_transfer_status st) {
 // order, and handles events until every submitted one has completed; the
 // buffers are the caller's, so none is left in flight. Returns how many were
 // submitted; *submit_error is libusb's error for the first that was not.
-static unsigned run_queued(dfu_usb *u, struct libusb_transfer **t, unsigned n, upload_batch *batch,
+static unsigned run_queued(dfu_usb *u, struct libusb_transfer **t, unsigned n, queue_state *batch,
     int *submit_error) {
     unsigned submitted = 0;
     *submit_error = 0;
@@ -123,7 +123,7 @@ static int io_upload_many(void *ctx, uint16_t interface, uint16_t first_block, u
     size_t slot = LIBUSB_CONTROL_SETUP_SIZE + (size_t)length;
     uint8_t *buf = malloc(slot * count);
     struct libusb_transfer *t[DFU_UPLOAD_QUEUE] = {0};
-    upload_batch batch = {0, 0};
+    queue_state batch = {0, 0};
     if (buf == NULL) {
         return -(int)DFU_E_NOMEM;
     }
@@ -173,7 +173,7 @@ static int io_dnload_getstatus(void *ctx, uint16_t interface, uint16_t block, co
     dfu_usb *u = ctx;
     uint8_t *buf = malloc(2u * LIBUSB_CONTROL_SETUP_SIZE + len + 6u);
     struct libusb_transfer *t[2] = {libusb_alloc_transfer(0), libusb_alloc_transfer(0)};
-    upload_batch batch = {0, 0};
+    queue_state batch = {0, 0};
     int result = -(int)DFU_E_NOMEM;
     *status_got = -(int)DFU_E_NOMEM;
     if (buf == NULL || t[0] == NULL || t[1] == NULL) {

@@ -124,6 +124,10 @@ static void test_layout_bad(void) {
 
 static uint8_t *pattern(size_t n, unsigned seed) {
     uint8_t *p = malloc(n);
+    if (p == NULL) {  // the Cortex-M runs have 4 MB: say so rather than fault
+        printf("pattern: no memory for %zu bytes\n", n);
+        exit(1);
+    }
     uint32_t x = seed * 2654435761u + 1;
     for (size_t i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
