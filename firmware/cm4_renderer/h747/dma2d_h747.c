@@ -51,7 +51,7 @@ static bool run(const dma2d_regs_t *r) {
     DMA2D_OOR = r->oor;
     DMA2D_NLR = r->nlr;
     // The CPU's earlier framebuffer writes must land before the DMA2D's.
-    __asm volatile ("dsb" ::: "memory");
+    H747_DSB();
     DMA2D_CR = r->cr | DMA2D_CR_START;
     uint32_t start = h747_cycles();
     while (DMA2D_CR & DMA2D_CR_START) {

@@ -58,6 +58,15 @@ void touch_poll(void);
 // The next queued touch event, if any.
 bool touch_next(ui_event_t *e);
 
+// Let the CPU's buffered writes land before another bus master (the
+// DMA2D) reads memory. (tests/st-oracle builds the register pokers for a
+// host, where a fence stands in.)
+#if defined(__arm__)
+#define H747_DSB() __asm volatile ("dsb" ::: "memory")
+#else
+#define H747_DSB() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
 // Busy waits on the DWT cycle counter, which main starts before anything
 // else (it wraps after 21 s at 200 MHz: fine for these).
 void h747_delay_us(uint32_t us);

@@ -13,7 +13,9 @@
 
 #include <stdint.h>
 
-#define REG32(a) (*(volatile uint32_t *)(a))
+// (Through uintptr_t: tests/st-oracle compiles the register pokers for a
+// 64-bit host, where these addresses are mapped, trapped register blocks.)
+#define REG32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 
 // ---- memory map ----
 #define SRAM4_BASE 0x38000000u          // the link region (laid out by the CM7)
