@@ -26,13 +26,20 @@ const char *panel_name(panel_kind_t k) {
     return "unknown";
 }
 
-// Sync 2, back porch 34, front porch 34 pixels; sync 1, back porch 15,
-// front porch 16 lines (the values ST's OTM8009A component uses; the NT35510
-// runs with them too). 870 x 512 per frame: 60 Hz at 26.7 MHz.
+// Sync 2, back porch 34, front porch 34 pixels; sync 120, back porch 150,
+// front porch 150 lines: ST's NT35510 timings, which ST's BSP programs on
+// every board at its first init (it configures the DSI host and the LTDC
+// with them before it probes which controller the panel has, so OTM8009A
+// boards run with them too) and Zephyr's shield for the NT35510 board uses.
+// The OTM8009A's own 1/15/16 lines (60 Hz) are what ST's BSP uses on an
+// OTM8009A board only when initialised a second time; the panel is not
+// known before the link runs, and the NT35510's are the ones both take
+// (tests/st-oracle compares the registers with ST's). 870 x 900 per frame:
+// 34 Hz at 26.7 MHz.
 const panel_timing_t panel_timing_800x480 = {
     .width = 800, .height = 480,
     .hsync = 2, .hbp = 34, .hfp = 34,
-    .vsync = 1, .vbp = 15, .vfp = 16,
+    .vsync = 120, .vbp = 150, .vfp = 150,
 };
 
 static uint32_t pack(uint32_t h, uint32_t v) {

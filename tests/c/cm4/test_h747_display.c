@@ -440,13 +440,13 @@ static void test_dsi_video(void) {
     // byte clock 62.5 MHz: 62.5 / 26.667 = 2.34375 cycles per pixel.
     // HSA 2 px -> 4.6875 -> 4; HBP 34 px -> 79.6875 -> 79; a line of
     // 2 + 34 + 800 + 34 = 870 px -> 2039.06 -> 2039 (32.624 us against the
-    // LTDC's 32.625 us). Lines as they are: VSA 1, VBP 15, VFP 16, 480.
+    // LTDC's 32.625 us). Lines as they are: VSA 120, VBP 150, VFP 150, 480.
     // Burst, RGB888: 800 x 3 + 6 bytes of header and checksum = 2406 bytes
     // on 2 lanes = 1203 cycles, inside 2039 - 4 - 79 = 1956.
     dsi_link_t link = {2, DSI_COLC_RGB888, 26666666u, 62500000u};
     CHECK_EQ(dsi_video_compute(&panel_timing_800x480, &link, &v), DSI_OK);
     CHECK(v.hsa == 4 && v.hbp == 79 && v.hline == 2039);
-    CHECK(v.vsa == 1 && v.vbp == 15 && v.vfp == 16 && v.vact == 480);
+    CHECK(v.vsa == 120 && v.vbp == 150 && v.vfp == 150 && v.vact == 480);
     CHECK_EQ(v.burst_lbcc, 1203);
     // VMCR: burst (2), low power allowed in VSA, VBP, VFP, VACT, HBP, HFP
     // (bits 8-13: 0x3F00), commands in low power (bit 15): 0xBF02. LPMCR:
