@@ -236,9 +236,14 @@ static void ltdc_init(const ui_fb_t *fb, const ltdc_timing_regs_t *r, uint32_t p
     LTDC_L1PFCR = pixel_format;
     LTDC_L1CACR = 255u;
     LTDC_L1DCCR = 0;
-    LTDC_L1BFCR = (4u << 8) | 5u;  // constant alpha times pixel alpha
+    // Blending factors 6 and 7: pixel alpha times constant alpha (ST's
+    // PAxCA; lib/ui's ARGB8888 pixels are opaque, RGB565 ones have none).
+    LTDC_L1BFCR = (6u << 8) | 7u;
     LTDC_L1CFBAR = (uint32_t)(uintptr_t)fb->pixels;
-    LTDC_L1CFBLR = (fb->stride << 16) | (fb->stride + 7u);
+    // The pitch (row to row) and the line length in bytes (plus 7, RM0399):
+    // they differ when the framebuffer's rows are padded.
+    uint32_t line = (uint32_t)fb->width * ui_format_bpp(fb->format);
+    LTDC_L1CFBLR = (fb->stride << 16) | (line + 7u);
     LTDC_L1CFBLNR = (uint32_t)fb->height;
     LTDC_L1CR = 1u;  // layer on
     LTDC_SRCR = 1u;  // immediate reload
