@@ -15,9 +15,16 @@
 
 #include "ui.h"
 
-#define FT5336_ADDR_A 0x38u          // 7-bit addresses the DISCO's panels use
-#define FT5336_ADDR_B 0x2Au
+#define FT5336_ADDR_A 0x2Au          // 7-bit addresses the DISCO's panels use, in the
+#define FT5336_ADDR_B 0x38u          // order ST's BSP tries them (8-bit 54h, then 70h)
 #define FT5336_REG_TD_STATUS 0x02u   // touch count, then 6 bytes per point
+// G_MODE: how the INT line behaves. Trigger mode pulses it for every new
+// report (so a falling-edge interrupt sees each one); in polling mode it
+// stays low while a finger is down (one edge per touch). ST's driver sets
+// trigger mode when its interrupt is enabled; the power-on value is not
+// one we rely on.
+#define FT5336_REG_G_MODE 0xA4u
+#define FT5336_G_MODE_TRIGGER 0x01u
 #define FT5336_MAX_POINTS 5
 #define FT5336_REPORT_LEN (1u + 6u * FT5336_MAX_POINTS)
 

@@ -49,7 +49,8 @@ bool dma2d_fill(void *ctx, ui_fb_t *fb, const ui_area_t *area, uint32_t px);
 uint32_t dma2d_blit(ui_fb_t *dst, const ui_area_t *clip, int32_t x, int32_t y,
     const ui_fb_t *src, const ui_area_t *src_area);
 
-// Probe the touch controller on I2C4 and arm its interrupt (PK7, falling).
+// Probe the touch controller on I2C4 and, when one answers, put it in
+// interrupt trigger mode and arm its interrupt (PK7, falling edge).
 void touch_init(int32_t width, int32_t height);
 // The interrupt has fired and the controller was not read since.
 bool touch_pending(void);

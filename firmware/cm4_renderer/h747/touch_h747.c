@@ -84,6 +84,23 @@ static bool i2c_read_reg(uint8_t dev, uint8_t reg, uint8_t *buf, uint32_t len) {
     return true;
 }
 
+// Write one register: address and value, then a stop. False on NACK or a
+// stuck bus.
+static bool i2c_write_reg(uint8_t dev, uint8_t reg, uint8_t value) {
+    I2C4_ICR = I2C_ISR_STOPF | I2C_ISR_NACKF;
+    I2C4_CR2 = ((uint32_t)dev << 1) | (2u << 16) | I2C_CR2_AUTOEND | I2C_CR2_START;
+    bool ok = wait_flag(I2C_ISR_TXIS);
+    if (ok) {
+        I2C4_TXDR = reg;
+        ok = wait_flag(I2C_ISR_TXIS);
+    }
+    if (ok) {
+        I2C4_TXDR = value;
+    }
+    end_transfer();
+    return ok;
+}
+
 void touch_init(int32_t width, int32_t height) {
     RCC_AHB4ENR |= RCC_AHB4ENR_GPIOEN(PORT_D) | RCC_AHB4ENR_GPIOEN(PORT_K);
     RCC_APB4ENR |= RCC_APB4ENR_I2C4EN | RCC_APB4ENR_SYSCFGEN;
@@ -105,6 +122,13 @@ void touch_init(int32_t width, int32_t height) {
     // The controller reports portrait (480 x 800); the panel is landscape.
     map = (ft5336_map_t){.swap_xy = true, .mirror_y = true, .raw_w = 800, .raw_h = 480,
                          .width = width, .height = height};
+    if (addr == 0) {
+        return;  // nothing to listen to
+    }
+    // One interrupt pulse per report (see FT5336_REG_G_MODE). If the write
+    // is not taken the controller still interrupts once per touch: taps
+    // work, moves do not.
+    (void)i2c_write_reg(addr, FT5336_REG_G_MODE, FT5336_G_MODE_TRIGGER);
     // PK7: input with pull-up, EXTI 7 on the falling edge, this core's mask.
     GPIO_MODER(PORT_K) &= ~(3u << 2 * 7u);
     GPIO_PUPDR(PORT_K) = (GPIO_PUPDR(PORT_K) & ~(3u << 2 * 7u)) | (1u << 2 * 7u);
