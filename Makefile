@@ -9,10 +9,13 @@
 #                 MicroPython tests when MICROPY is set; one summary line
 #   make fuzz     the fuzzers for longer (FUZZ_SECONDS, default 300 each)
 #   make bench    benchmarks against their peers (bench/README.md)
+#   make st-oracle  ST's STM32H747I-DISCO BSP and H7 HAL as the oracle for the
+#                 renderer's h747 layer (docs/display.md; the archives from
+#                 ../shared, or ST_BSP=... STM32_DEPS=...; V=1 lists every check)
 #   make clean
 PY := /usr/bin/python3
 
-.PHONY: demo test fuzz bench clean python-ext
+.PHONY: demo test fuzz bench clean python-ext st-oracle
 
 python-ext:
 	@tools/deps.sh demo
@@ -38,6 +41,9 @@ bench: python-ext
 	@$(PY) bench/rlvgl_desktop.py
 	@$(PY) bench/rlvgl_dualcore.py
 	@bench/dfu_usb.sh
+
+st-oracle:
+	@tests/st-oracle/run.sh $(if $(V),-v)
 
 clean:
 	rm -rf build cpython/mpx/msgpack/*.so
