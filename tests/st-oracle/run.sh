@@ -12,8 +12,9 @@
 # checkout, as .ci/run finds it (../shared; for a git worktree, also the
 # shared folder beside its main checkout).
 #   tests/st-oracle/run.sh [-v]     build and run (-v: every check)
-#   tests/st-oracle/run.sh --where  only say where the archives are, or why
-#                                   the oracle cannot run here (exit 1)
+#   tests/st-oracle/run.sh --where  only say where the archives are (lines
+#                                   ST_BSP=... and STM32_DEPS=...), or why the
+#                                   oracle cannot run here (exit 1)
 # A path given in ST_BSP or STM32_DEPS that does not exist is an error.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -77,7 +78,8 @@ fi
 [ -n "${STM32_DEPS:-}" ] || missing "the stm32 deps archive with ST's H7 HAL not found (set STM32_DEPS=/path/to/micropython-1.28.0-stm32-deps.tar.gz)"
 
 if [ "$where" = 1 ]; then
-  echo "ST's BSP: $ST_BSP; the H7 HAL: $STM32_DEPS"
+  echo "ST_BSP=$ST_BSP"
+  echo "STM32_DEPS=$STM32_DEPS"
   exit 0
 fi
 
