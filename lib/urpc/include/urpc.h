@@ -14,7 +14,7 @@
  *     5       3     body length, little-endian (at most 16 MiB - 1, and at
  *                   most the receiver's configured limit)
  *     8       2     CRC-16/CCITT-FALSE of bytes 0..7, little-endian
- *     10      n     body (a MessagePack array, see docs/urpc.md)
+ *     10      n     body (a MessagePack array, see docs/urpc-protocol.md)
  *     10+n    4     CRC-32 (IEEE 802.3, as zlib) of the body, little-endian
  *
  * The header has its own CRC so that a damaged length is never trusted: a

@@ -3,7 +3,7 @@
 """urpc: an object RPC between MicroPython boards and PCs, over any byte stream.
 
 One source for both runtimes: frozen as ``urpc`` into board firmware, and
-installed as ``mpx.urpc`` on the desktop. The protocol is in docs/urpc.md.
+installed as ``mpx.urpc`` on the desktop. The protocol is in docs/urpc-protocol.md.
 
     # client (e.g. an STM32 board; the server is an ESP32 on uart)
     client = urpc.Client(uart, timeout=5)

@@ -279,7 +279,7 @@ class Client:
         except OSError:
             # A link failure: the server may or may not have seen this
             # request's releases; the next request tells it which (see
-            # docs/urpc.md, releases).
+            # docs/urpc-protocol.md, releases).
             if releases:
                 self._uncertain.append([rid, releases])
             raise

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 the mpx developers
-"""urpc's protocol (docs/urpc.md): the operations, the ext types, how a
+"""urpc's protocol (docs/urpc-protocol.md): the operations, the ext types, how a
 reference and a HELLO look in a body. Constants, the METHOD marker and two
 small helpers; it imports nothing, so every other file can import it.
 """
