@@ -61,7 +61,7 @@ setup(
                                                           "ui_link.c", "ui_client.c")],
             include_dirs=[rel("lib", "ring", "include"), rel("lib", "ui", "include"), "sim"],
             extra_compile_args=CFLAGS + ["-O2", "-g"],
-            libraries=["pthread", "dl"],
+            libraries=["pthread", "dl", "z"],  # z: sim/ui_png.c
         ),
         Extension(
             "mpx._urpc",
