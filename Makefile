@@ -20,7 +20,7 @@ python-ext:
 	@$(PY) -m compileall -q cpython/mpx   # bytecode, as an installed package has
 
 demo: python-ext
-	@$(PY) examples/demo.py
+	@$(PY) tools/demo.py
 
 test:
 	@tools/deps.sh test
