@@ -9,7 +9,10 @@
 #                 MicroPython tests when MICROPY is set; one summary line
 #   make fuzz     the fuzzers for longer (FUZZ_SECONDS, default 300 each)
 #   make bench    benchmarks against their peers (bench/README.md)
-#   make clean
+#   make clean    remove everything the builds made in this tree (build/, the
+#                 extensions built in place, bytecode, egg-info, the display
+#                 demo's PNG files); the USB test guest's downloaded kernel
+#                 stays in its cache (~/.cache/mpx, tools/vm/build-guest.sh)
 PY := /usr/bin/python3
 
 .PHONY: demo test fuzz bench clean python-ext
@@ -40,4 +43,6 @@ bench: python-ext
 	@bench/dfu_usb.sh
 
 clean:
-	rm -rf build cpython/mpx/msgpack/*.so
+	rm -rf build cpython/mpx.egg-info examples/out
+	find cpython -name '*.so' -type f -delete
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
