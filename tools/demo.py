@@ -30,19 +30,23 @@ EXAMPLES = [
     ("mp_rlvgl: the display stack on its simulator", "rlvgl_demo.py", ["--out", PNG_DIR]),
 ]
 
+# The commands here are README.md's, as typed (test_readme.py checks it).
 NEXT = """\
 What next:
 - The desktop toolkit in a venv, offline: the mpx modules, mp_rlvgl, and the
-  mpx-dfu (flash STM32 boards over USB DFU) and mpx-dfu-sim commands:
+  commands mpx-dfu (flash STM32 boards over USB DFU) and mpx-dfu-sim
+  (README.md, "Install the desktop toolkit"):
+      tools/deps.sh venv
       /usr/bin/python3 -m venv --system-site-packages ~/mpx-venv
       ~/mpx-venv/bin/pip install --no-build-isolation --no-index .
-      ~/mpx-venv/bin/mpx-dfu --help
-  The examples then run from any folder, e.g.
-      ~/mpx-venv/bin/python examples/msgpack_session.py
-- README.md tours each part; docs/ has a page per part (msgpack, urpc,
-  display, dfu, boards, testing). Every test: make test.
-- See the display app in a window: run make demo with DISPLAY set.
-  The same scripts under MicroPython: make demo MICROPY=/path/to/micropython.
+      . ~/mpx-venv/bin/activate
+      mpx-dfu --version
+  then the README's tour of each part, e.g.
+      python examples/msgpack_session.py
+- The reference, a page per part: docs/ (msgpack, finaliserproxy and ioctl,
+  urpc, display, dfu, boards, testing). Every test: make test.
+- With DISPLAY set, make demo shows the display app in a window; with
+  MICROPY=/path/to/micropython it runs the same scripts under MicroPython.
 """
 
 

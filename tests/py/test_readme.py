@@ -225,6 +225,22 @@ def test_every_command_in_the_readme_runs_as_typed_and_prints_what_it_shows():
             line, cmd, text, "\n".join(want))
 
 
+def test_the_demos_next_steps_are_the_readmes_commands():
+    # make demo ends with what to try next: the lines it shows as commands
+    # (indented 6 spaces) are commands of the README, so this test ran them.
+    _source_tree()
+    run = _Run.get()
+    demo = [i for i, (cmd, _, _) in enumerate(run.cmds) if cmd.split("#")[0].strip() == "make demo"]
+    assert demo, "README.md does not run make demo"
+    out = run.results[demo[0]][0]
+    assert "What next:" in out, out
+    shown = [line.strip() for line in out[out.index("What next:"):] if line.startswith("      ")]
+    assert len(shown) >= 5, shown
+    readme = [cmd.strip() for cmd, _, _ in run.cmds]
+    for cmd in shown:
+        assert cmd in readme, "make demo suggests `{}`, which README.md does not show".format(cmd)
+
+
 def test_make_clean_leaves_only_the_sources():
     _source_tree()
     run = _Run.get()
