@@ -28,7 +28,8 @@ APT="${MPX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mpx}/vm-apt"
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
 echo "deb http://deb.debian.org/debian bookworm-backports main" > "$APT/sources.list"
 aptopts="-o Dir::Etc::SourceList=$APT/sources.list -o Dir::Etc::SourceParts=/dev/null
-         -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o Debug::NoLocking=1"
+         -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o Debug::NoLocking=1
+         -o APT::Sandbox::User=$(id -un)"
 # shellcheck disable=SC2086
 if ! apt-get $aptopts -qq update; then
   ls "$APT/lists/"*_Packages > /dev/null 2>&1 || exit 1
