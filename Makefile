@@ -12,7 +12,10 @@
 #   make st-oracle  ST's STM32H747I-DISCO BSP and H7 HAL as the oracle for the
 #                 renderer's h747 layer (docs/display.md; the archives from
 #                 ../shared, or ST_BSP=... STM32_DEPS=...; V=1 lists every check)
-#   make clean
+#   make clean    remove everything the builds made in this tree (build/, the
+#                 extensions built in place, bytecode, egg-info, the display
+#                 demo's PNG files); the USB test guest's downloaded kernel
+#                 stays in its cache (~/.cache/mpx, tools/vm/build-guest.sh)
 PY := /usr/bin/python3
 
 .PHONY: demo test fuzz bench clean python-ext st-oracle
@@ -23,7 +26,7 @@ python-ext:
 	@$(PY) -m compileall -q cpython/mpx   # bytecode, as an installed package has
 
 demo: python-ext
-	@$(PY) examples/demo.py
+	@$(PY) tools/demo.py
 
 test:
 	@tools/deps.sh test
@@ -46,4 +49,6 @@ st-oracle:
 	@tests/st-oracle/run.sh $(if $(V),-v)
 
 clean:
-	rm -rf build cpython/mpx/msgpack/*.so
+	rm -rf build cpython/mpx.egg-info examples/out
+	find cpython -name '*.so' -type f -delete
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

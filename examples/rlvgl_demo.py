@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: MIT
 """mp_rlvgl: the seed's example and a small app of buttons that count their
-taps, written to PNG files (build/demo/); with a display, the app also runs
-in a window for MPX_DEMO_SECONDS (default 20) seconds: click the buttons.
+taps, written to PNG files; with a display, the app also runs in a window
+for MPX_DEMO_SECONDS (default 20) seconds: click the buttons.
 
-The same script runs on CPython and on MicroPython's unix port.
+    python3 examples/rlvgl_demo.py [--out DIR]
+    micropython examples/rlvgl_demo.py [--out DIR]
+
+The PNG files go to DIR, by default the folder out/ beside this script. The
+same script runs on CPython (the mpx package installed, or built in place)
+and on MicroPython's unix port; rlvgl_scenes.py beside it holds the app.
 """
 import os
 import sys
 import time
 
-sys.path.append("tests/py")
 try:
     import mp_rlvgl as ui
 except ImportError:
@@ -17,8 +21,10 @@ except ImportError:
 
 
 def mkdirs(path):
-    here = ""
+    here = "/" if path.startswith("/") else ""
     for part in path.split("/"):
+        if not part:
+            continue
         here = here + part + "/"
         try:
             os.mkdir(here)
@@ -26,10 +32,20 @@ def mkdirs(path):
             pass
 
 
-def main():
-    import rlvgl_scenes
+def out_dir(argv):
+    """DIR of --out DIR, else out/ beside this script."""
+    if len(argv) == 2 and argv[0] == "--out":
+        return argv[1].rstrip("/") or "/"
+    if argv:
+        raise SystemExit("usage: rlvgl_demo.py [--out DIR]")
+    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+    return here + "/out"
 
-    mkdirs("build/demo")
+
+def main(out):
+    import rlvgl_scenes  # beside this script
+
+    mkdirs(out)
     runtime = sys.implementation.name
 
     # The seed's example, as typed in the seed.
@@ -37,16 +53,16 @@ def main():
     ui.stack_clear()
     ui.stack_add(0, {"kind": "rect", "x": 20, "y": 20, "w": 100, "h": 40, "color": 0xFF00FF})
     print("present() ->", ui.present())
-    out = "build/demo/rlvgl_seed_{}.png".format(runtime)
-    ui.snapshot(out)
-    print("wrote", out)
+    path = "{}/rlvgl_seed_{}.png".format(out, runtime)
+    ui.snapshot(path)
+    print("wrote", path)
 
     # The counter app after a scripted session of taps.
     app = rlvgl_scenes.counter_app(ui)
     print("taps counted per button z:", sorted(app.counts.items()))
-    out = "build/demo/rlvgl_counter_{}.png".format(runtime)
-    ui.snapshot(out)
-    print("wrote", out)
+    path = "{}/rlvgl_counter_{}.png".format(out, runtime)
+    ui.snapshot(path)
+    print("wrote", path)
     s = ui.stats()
     print("stats: frames={} ops={} nodes={} pixels_drawn(last)={} events={}".format(
         s["frames"], s["ops"], s["nodes"], s["pixels_drawn"], s["events"]))
@@ -74,4 +90,4 @@ def main():
 if ui is None:
     print("mp_rlvgl: not in this build (a port without a display backend)")
 else:
-    main()
+    main(out_dir(sys.argv[1:]))

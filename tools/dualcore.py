@@ -29,6 +29,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.append(os.path.join(ROOT, "examples"))  # rlvgl_scenes
 
 import mpy_test  # noqa: E402
 import pngtool  # noqa: E402
@@ -208,11 +209,16 @@ class DualCore:
 
 
 def romfs_for_tests():
-    """The ROMFS image tests/py scripts import from (rlvgl_scenes, mpxtest)."""
+    """The ROMFS image tests/py scripts import from (mpxtest, and
+    rlvgl_scenes in examples/): ROMFS_PATH_CODE puts both on sys.path."""
     fd, path = tempfile.mkstemp(suffix=".romfs")
     with os.fdopen(fd, "wb") as f:
-        f.write(mpy_test.romfs_image({"py": os.path.join(ROOT, "tests", "py")}))
+        f.write(mpy_test.romfs_image({"py": os.path.join(ROOT, "tests", "py"),
+                                      "examples": os.path.join(ROOT, "examples")}))
     return path
+
+
+ROMFS_PATH_CODE = "import sys\nsys.path.append('/rom/py')\nsys.path.append('/rom/examples')\n"
 
 
 def main():
@@ -229,8 +235,8 @@ def main():
     try:
         with DualCore(args.m7, args.m4, romfs=romfs) as dc:
             dc.start()
-            # The script's own folder and tests/py are importable, as on the desktop.
-            dc.exec_raw("import sys\nsys.path.append('/rom/py')\n")
+            # tests/py and examples/ are importable, as on the desktop.
+            dc.exec_raw(ROMFS_PATH_CODE)
             dc.send(code)
             out, err = dc.finish(args.timeout)
             sys.stdout.write(out)

@@ -35,8 +35,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(ROOT, "tests", "py")
 DATA = os.path.join(ROOT, "tests", "data")
-# Python packages of the project that boards freeze (the tests import them).
-PYLIBS = [os.path.join(ROOT, "micropython", "urpc", "py")]
+# Python packages of the project that boards freeze (the tests import them),
+# and the examples (the display tests draw the demo's scenes, rlvgl_scenes).
+PYLIBS = [os.path.join(ROOT, "micropython", "urpc", "py"), os.path.join(ROOT, "examples")]
+# The same folders in the ROMFS image of a qemu run: /rom/lib0, /rom/lib1, ...
+ROM_PYLIBS = ":".join("/rom/lib{}".format(i) for i in range(len(PYLIBS)))
 RESULT = re.compile(rb"(\d+) passed, (\d+) failed")
 
 
@@ -150,7 +153,8 @@ def run_qemu(firmware, module, timeout, image_path, code=None):
             raise EOFError(b"")
         if code is None:
             code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
-                    "mpy_runner.main(['--data', '/rom/data', '--path', '/rom/lib0', {!r}])\n").format(module).encode()
+                    "mpy_runner.main(['--data', '/rom/data', '--path', {!r}, {!r}])\n").format(
+                        ROM_PYLIBS, module).encode()
         proc.stdin.write(code + b"\x04")
         proc.stdin.flush()
         out += read_until(proc, b"\x04>", deadline)
@@ -172,7 +176,7 @@ def run_qemu_pair(firmware, renderer, module, timeout, image_path):
     import dualcore
 
     code = ("import sys\nsys.path.insert(0, '/rom/py')\nimport mpy_runner\n"
-            "mpy_runner.main(['--data', '/rom/data', '--path', '/rom/lib0', {!r}])\n").format(module)
+            "mpy_runner.main(['--data', '/rom/data', '--path', {!r}, {!r}])\n").format(ROM_PYLIBS, module)
     with dualcore.DualCore(firmware, renderer, romfs=image_path) as dc:
         try:
             dc.start()

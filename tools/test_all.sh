@@ -90,12 +90,20 @@ python_ext() {
     $PY -m compileall -q cpython/mpx
 }
 pip_install() {
-  # The README's install path, offline, into a throw-away venv; then the
-  # Python tests against the installed copy.
-  rm -rf build/venv &&
-    $PY -m venv --system-site-packages build/venv &&
-    build/venv/bin/pip install -q --no-build-isolation --no-index . &&
+  # The README's install path, offline, into a throw-away venv: its commands
+  # and modules work from outside the source tree; then the Python tests
+  # against the installed copy.
+  venv=$PWD/build/venv
+  elsewhere=$(mktemp -d) || return 1
+  rm -rf "$venv" &&
+    $PY -m venv --system-site-packages "$venv" &&
+    MPX_WERROR=1 "$venv/bin/pip" install -q --no-build-isolation --no-index . &&
+    (cd "$elsewhere" && "$venv/bin/mpx-dfu" --version && "$venv/bin/mpx-dfu-sim" --help > sim-help && head -n 1 sim-help &&
+      "$venv/bin/python" -c "import mpx, mp_rlvgl; print('mpx', mpx.__version__, 'from', mpx.__file__)") &&
     (cd build && MPX_TEST_INSTALLED=1 venv/bin/python -m pytest -q -rs -p no:cacheprovider ../tests/py)
+  status=$?
+  rm -rf "$elsewhere"
+  return $status
 }
 fuzz() {
   CC=clang cmake_build build/fuzz -DMPX_FUZZ=ON -DMPX_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo || return 1

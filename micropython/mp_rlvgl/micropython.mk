@@ -24,7 +24,8 @@ CFLAGS_USERMOD += -I$(RLVGL_MOD_DIR) -I$(MPX_ROOT)/lib/ring/include -I$(MPX_ROOT
 ifeq ($(MP_RLVGL_BACKEND),sim)
 SRC_USERMOD_LIB_C += $(MPX_ROOT)/sim/ui_sim.c $(MPX_ROOT)/sim/ui_png.c
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_SIM=1 -I$(MPX_ROOT)/sim
-LDFLAGS_USERMOD += -lpthread -ldl
+# sim/ui_png.c writes PNG through zlib (zlib1g-dev; lib32z1-dev for -m32).
+LDFLAGS_USERMOD += -lpthread -ldl -lz
 endif
 ifeq ($(MP_RLVGL_BACKEND),qemu)
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_QEMU=1 -I$(MPX_ROOT)/firmware/cm4_renderer/qemu

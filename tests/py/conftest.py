@@ -6,10 +6,13 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CPYTHON = os.path.realpath(os.path.join(HERE, "..", "..", "cpython"))
+# The demo's scenes (rlvgl_scenes) live with the examples; the tests draw them too.
+EXAMPLES = os.path.realpath(os.path.join(HERE, "..", "..", "examples"))
 # MPX_TEST_INSTALLED=1 tests an installed copy (pip install .) instead.
 if not os.environ.get("MPX_TEST_INSTALLED"):
     sys.path.insert(0, CPYTHON)
 sys.path.insert(0, HERE)
+sys.path.append(EXAMPLES)
 
 import mpx.msgpack  # noqa: E402  (fails loudly if the extension is not built)
 

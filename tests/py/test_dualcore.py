@@ -22,7 +22,7 @@ if not IS_MICROPYTHON:  # the runner imports every test file on MicroPython too
     import dualcore
     import mpy_test
     import pngtool
-    import rlvgl_scenes
+    import rlvgl_scenes  # examples/, on the path from conftest.py
 
     del sys.path[0]
 
@@ -40,7 +40,7 @@ def _images():
 
 
 class _Pair:
-    """Both machines, with tests/py importable on the M7."""
+    """Both machines, with tests/py and examples/ importable on the M7."""
 
     def __init__(self, m4=True):
         m7, renderer = _images()
@@ -48,14 +48,14 @@ class _Pair:
         self.dc = dualcore.DualCore(m7, renderer, romfs=self.romfs)
         try:
             self.dc.start(m4=m4)
-            self.dc.exec_raw("import sys\nsys.path.append('/rom/py')\n")
+            self.dc.exec_raw(dualcore.ROMFS_PATH_CODE)
         except BaseException:
             self.close()
             raise
 
     def soft_reset(self):
         out = self.dc.soft_reset()
-        self.dc.exec_raw("import sys\nsys.path.append('/rom/py')\n")
+        self.dc.exec_raw(dualcore.ROMFS_PATH_CODE)
         return out
 
     def run(self, code, timeout=120):

@@ -16,9 +16,10 @@ if not IS_MICROPYTHON:
     import time
 
     HERE = os.path.dirname(os.path.abspath(__file__))
+    EXAMPLES = os.path.join(HERE, "..", "..", "examples")
     sys.path.insert(0, HERE)
     import pngtool  # noqa: E402
-    import rlvgl_scenes  # noqa: E402
+    import rlvgl_scenes  # noqa: E402  (examples/, on the path from conftest.py)
 
     try:
         import mp_rlvgl as ui
@@ -179,8 +180,8 @@ def test_parity_with_micropython():
         for i, binary in enumerate(bins):
             out = os.path.join(tmp, "mp{}".format(i))
             os.mkdir(out)
-            r = subprocess.run([binary, os.path.join(HERE, "rlvgl_scenes.py"), out],
-                               env=dict(os.environ, MICROPYPATH=HERE + ":.frozen"), capture_output=True,
+            r = subprocess.run([binary, os.path.join(EXAMPLES, "rlvgl_scenes.py"), out],
+                               env=dict(os.environ, MICROPYPATH=EXAMPLES + ":.frozen"), capture_output=True,
                                timeout=120)
             if b"no module named 'mp_rlvgl'" in r.stderr:
                 skip(binary + " was built without mp_rlvgl")

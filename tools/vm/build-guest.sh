@@ -8,8 +8,12 @@
 #   tools/vm/build-guest.sh [OUTDIR]     (default build/vm)
 #
 # Needs: apt-get, dpkg, kmod, cpio, xz-utils, busybox-static (tools/deps.sh
-# test). The backports package list is kept under OUTDIR/apt, apart from the
-# system's. Rebuilding is a no-op when OUTDIR/bzImage and initrd.gz exist.
+# test). What it downloads, the backports package lists (apart from the
+# system's) and the kernel package, is kept in a cache outside the source
+# tree, MPX_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/mpx), under vm-apt/:
+# `make clean` leaves it, and a kernel package already there is not fetched
+# again (nor the lists, when the mirror cannot be reached). Rebuilding is a
+# no-op when OUTDIR/bzImage and initrd.gz exist.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=${1:-build/vm}
@@ -20,13 +24,17 @@ if [ -f "$OUT/bzImage" ] && [ -f "$OUT/initrd.gz" ] && cmp -s tools/vm/init "$OU
   exit 0
 fi
 
-APT="$OUT/apt"
+APT="${MPX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mpx}/vm-apt"
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/debs"
 echo "deb http://deb.debian.org/debian bookworm-backports main" > "$APT/sources.list"
 aptopts="-o Dir::Etc::SourceList=$APT/sources.list -o Dir::Etc::SourceParts=/dev/null
-         -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o Debug::NoLocking=1"
+         -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache -o Debug::NoLocking=1
+         -o APT::Sandbox::User=$(id -un)"
 # shellcheck disable=SC2086
-apt-get $aptopts -qq update
+if ! apt-get $aptopts -qq update; then
+  ls "$APT/lists/"*_Packages > /dev/null 2>&1 || exit 1
+  echo "build-guest: the mirror did not answer; using the package lists cached in $APT" >&2
+fi
 # The metapackage names the exact kernel package of the day.
 # shellcheck disable=SC2086
 kpkg=$(apt-cache $aptopts show linux-image-amd64 | sed -n 's/^Depends: *\(linux-image-[^ ,]*\).*/\1/p' | head -n 1)
@@ -35,7 +43,7 @@ case "$kpkg" in
   *) echo "build-guest: backports kernel '$kpkg' is not 6.12 or newer (FunctionFS before 6.12 rejects the DFU functional descriptor)" >&2; exit 1 ;;
 esac
 # shellcheck disable=SC2086
-(cd "$APT/debs" && apt-get $aptopts -qq download "$kpkg")
+ls "$APT/debs/${kpkg}_"*.deb > /dev/null 2>&1 || (cd "$APT/debs" && apt-get $aptopts -qq download "$kpkg")
 KROOT="$OUT/kernel"
 rm -rf "$KROOT"
 dpkg -x "$APT/debs/${kpkg}_"*.deb "$KROOT"

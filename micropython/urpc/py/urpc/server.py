@@ -22,6 +22,54 @@ _NEVER_SENT = ("frame", "code", "traceback")
 # Modules served with only these attributes: CPython's gc hands out any
 # object (get_objects, get_referrers), MicroPython's offers just these.
 _VETTED = {"gc": ("collect", "enable", "disable", "isenabled", "mem_alloc", "mem_free", "threshold")}
+_desktop_gc = None
+
+
+def _served(obj):
+    """What the client gets for obj: on CPython, MicroPython's gc API in
+    place of the gc module (_gc_for_desktop); anything else as it is."""
+    if MICROPYTHON or obj is not sys.modules.get("gc"):
+        return obj
+    global _desktop_gc
+    if _desktop_gc is None:
+        _desktop_gc = _gc_for_desktop()
+    return _desktop_gc
+
+
+def _gc_for_desktop():
+    """A module named gc with MicroPython's gc functions, true on a desktop
+    (CPython) server: collect, enable, disable, isenabled as CPython's gc;
+    mem_alloc the bytes of anonymous memory the server process holds in RAM
+    (its heap: RssAnon in /proc/self/status), mem_free the bytes the machine
+    can still give (MemAvailable in /proc/meminfo); -1 for a figure the
+    system does not report, as MicroPython's mem_free does. No threshold:
+    CPython's collector counts objects, not bytes."""
+    import gc
+    import types
+
+    def proc_bytes(path, field):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(field + ":"):
+                        return int(line.split()[1]) * 1024     # "NNN kB"
+        except (OSError, ValueError, IndexError):
+            pass
+        return -1
+
+    def collect():
+        gc.collect()
+
+    def mem_alloc():
+        return proc_bytes("/proc/self/status", "RssAnon")
+
+    def mem_free():
+        return proc_bytes("/proc/meminfo", "MemAvailable")
+
+    m = types.ModuleType("gc", "MicroPython's gc functions on a desktop urpc server.")
+    m.collect, m.enable, m.disable, m.isenabled = collect, gc.enable, gc.disable, gc.isenabled
+    m.mem_alloc, m.mem_free = mem_alloc, mem_free
+    return m
 
 
 class Server:
@@ -218,6 +266,7 @@ class Server:
             mod = __import__(name)
             for part in name.split(".")[1:]:    # __import__("a.b") is a
                 mod = getattr(mod, part)
+            mod = _served(mod)
             self._imported[id(mod)] = mod
             return mod
         if op == OP_RELEASE:
@@ -279,6 +328,7 @@ class Server:
     def _encode(self, obj):
         if obj is _METHOD:
             return msgpack.ExtType(EXT_METHOD, b"")
+        obj = _served(obj)
         kind = type(obj).__name__
         if kind == "module" and id(obj) not in self._imported \
                 and getattr(obj, "__name__", None) not in self.allow:

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""Scenes drawn by the snapshot and parity tests and by the demo. Each one
-runs unchanged on CPython and MicroPython: a function of the mp_rlvgl module.
+"""Scenes drawn by the demo (rlvgl_demo.py, beside this file) and by the
+snapshot and parity tests (tests/py). Each one runs unchanged on CPython and
+MicroPython: a function of the mp_rlvgl module.
 
-    micropython rlvgl_scenes.py OUT_DIR     # snapshot every scene into OUT_DIR
+    micropython examples/rlvgl_scenes.py OUT_DIR     # snapshot every scene into OUT_DIR
 """
 
 WIDTH = 320
@@ -43,7 +44,8 @@ def button(ui, z, x, y, label, count, pressed=False):
 
 class CounterApp:
     """Buttons that count their taps through on_input; a tap anywhere else
-    moves a small cursor there (the seed's "input echo" demo)."""
+    moves a small cursor there (the seed's "input echo" demo). Other input
+    (the pointer moving, the wheel, keys) counts nothing."""
 
     BUTTONS = (("A", 10, 20, 20), ("B", 20, 20, 80), ("C", 30, 160, 20))
 
@@ -60,6 +62,8 @@ class CounterApp:
         ui.present()
 
     def on_input(self, event):
+        if event["kind"] != "tap":
+            return
         ui = self.ui
         z = event["target"]
         if z is not None and z != 0 and z != 100:

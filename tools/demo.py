@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """make demo: the project's main job in one command.
 
-Runs the examples on the desktop (CPython with the mpx package) and, when
-MICROPY names MicroPython executables (':'-separated; a qemu firmware .elf
-works too), on MicroPython, printed like the seed's sessions.
+Runs the examples (examples/) on the desktop (CPython with the mpx package
+built in place) and, when MICROPY names MicroPython executables
+(':'-separated; a qemu firmware .elf works too), on MicroPython, printed like
+the seed's sessions; then the urpc session, and what to try next. The display
+demo's PNG files go to build/demo.
 """
 import contextlib
 import gc
@@ -15,33 +17,59 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "cpython"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+EXAMPLES_DIR = os.path.join(ROOT, "examples")
+sys.path.insert(0, os.path.join(ROOT, "cpython"))  # the package, built in place by make
+sys.path.insert(0, EXAMPLES_DIR)  # what an example imports from beside it, as when run as a script
 
+PNG_DIR = os.path.relpath(os.path.join(ROOT, "build", "demo"))  # as make runs it: build/demo
 EXAMPLES = [
-    ("MessagePack", "msgpack_session.py"),
-    ("MessagePack ExtType", "msgpack_ext_type.py"),
-    ("FinaliserProxy", "finaliserproxy_seed.py"),
-    ("ioctl: a Python stream answers poll", "ioctl_poll.py"),
-    ("mp_rlvgl: the display stack on its simulator", "rlvgl_demo.py"),
+    ("MessagePack", "msgpack_session.py", []),
+    ("MessagePack ExtType", "msgpack_ext_type.py", []),
+    ("FinaliserProxy", "finaliserproxy_seed.py", []),
+    ("ioctl: a Python stream answers poll", "ioctl_poll.py", []),
+    ("mp_rlvgl: the display stack on its simulator", "rlvgl_demo.py", ["--out", PNG_DIR]),
 ]
 
+# The commands here are README.md's, as typed (test_readme.py checks it).
+NEXT = """\
+What next:
+- The desktop toolkit in a venv, offline: the mpx modules, mp_rlvgl, and the
+  commands mpx-dfu (flash STM32 boards over USB DFU) and mpx-dfu-sim
+  (README.md, "Install the desktop toolkit"):
+      tools/deps.sh venv
+      /usr/bin/python3 -m venv --system-site-packages ~/mpx-venv
+      ~/mpx-venv/bin/pip install --no-build-isolation --no-index .
+      . ~/mpx-venv/bin/activate
+      mpx-dfu --version
+  then the README's tour of each part, e.g.
+      python examples/msgpack_session.py
+- The reference, a page per part: docs/ (msgpack, finaliserproxy and ioctl,
+  urpc, display, dfu, boards, testing). Every test: make test.
+- With DISPLAY set, make demo shows the display app in a window; with
+  MICROPY=/path/to/micropython it runs the same scripts under MicroPython.
+"""
 
-def run_cpython(path):
+
+def run_cpython(path, args):
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        # What the script still holds at its end goes now, as when a process
-        # ends: its finalisers print with the script's output.
-        runpy.run_path(path, run_name="__main__").clear()
-        gc.collect()
+    argv = sys.argv
+    sys.argv = [path] + args
+    try:
+        with contextlib.redirect_stdout(out):
+            # What the script still holds at its end goes now, as when a process
+            # ends: its finalisers print with the script's output.
+            runpy.run_path(path, run_name="__main__").clear()
+            gc.collect()
+    finally:
+        sys.argv = argv
     return out.getvalue()
 
 
-def run_micropython(micropy, path):
+def run_micropython(micropy, path, args):
     if micropy.endswith(".elf"):
-        import mpy_test
+        import mpy_test  # beside this file
         return mpy_test.run_script_qemu(micropy, path)
-    p = subprocess.run([micropy, path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    p = subprocess.run([micropy, path] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
     return p.stdout.decode("utf-8", "replace")
 
 
@@ -138,13 +166,13 @@ def main():
     for m in filter(None, os.environ.get("MICROPY", "").split(":")):
         targets.append(("MicroPython {}".format(m), m))
     ok = True
-    for title, script in EXAMPLES:
+    for title, script, args in EXAMPLES:
         print("=== {} ===".format(title))
-        path = os.path.join(ROOT, "examples", script)
+        path = os.path.join(EXAMPLES_DIR, script)
         for name, micropy in targets:
             print("\n----- {}\n".format(name))
             try:
-                out = run_cpython(path) if micropy is None else run_micropython(micropy, path)
+                out = run_cpython(path, args) if micropy is None else run_micropython(micropy, path, args)
             except Exception as e:  # noqa: BLE001 - report and carry on
                 out = "failed: {}: {}\n".format(type(e).__name__, e)
                 ok = False
@@ -159,8 +187,7 @@ def main():
         print("failed: {}: {}".format(type(e).__name__, e))
         ok = False
     print()
-    if len(targets) == 1:
-        print("(set MICROPY=/path/to/micropython to run the same scripts under MicroPython)")
+    print(NEXT, end="")
     return 0 if ok else 1
 
 

@@ -1,0 +1,1 @@
+../../../../micropython/urpc/py/urpc/__init__.py

@@ -1,0 +1,1 @@
+../../../../micropython/urpc/py/urpc/link.py

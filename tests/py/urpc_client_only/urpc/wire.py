@@ -1,0 +1,1 @@
+../../../../micropython/urpc/py/urpc/wire.py
