@@ -160,7 +160,7 @@ typedef struct mpk_error {
 
 /** Fill @p e for @p status. @p d (may be NULL) is the decoder that failed,
  *  for the details of MPK_ERR_LIMIT and MPK_ERR_DEPTH (an unpacker keeps
- *  them after it rewinds: pass &u->dec). */
+ *  them after it drops the failed object: pass &u->dec). */
 void mpk_error_get(mpk_error_t *e, mpk_status_t status, const struct mpk_decoder *d);
 
 /** @} */
@@ -541,6 +541,10 @@ typedef struct mpk_decoder {
     size_t depth;          /**< frames in use */
     mpk_status_t status;   /**< sticky error */
     size_t need;           /**< after MPK_NEED_MORE: bytes needed beyond those given */
+    size_t at;             /**< input bytes of this call up to the end of the token
+                                being handled (set before its checks and callbacks;
+                                may pass len for a payload not yet given): after an
+                                error, or a callback's longjmp, where it stopped */
     mpk_limit_kind_t err_limit;  /**< after MPK_ERR_LIMIT: which limit */
     uint32_t err_value;    /**< after MPK_ERR_LIMIT: the length read */
     uint32_t err_max;      /**< after MPK_ERR_LIMIT: the limit */
@@ -593,15 +597,16 @@ void mpk_decoder_reset(mpk_decoder_t *d);
 /**
  * @defgroup mpk_inbuf Input buffer
  *
- * The bytes a streaming unpacker holds: data[start..tail) is kept, where
- * start is the first byte of the object being decoded and head is how far
- * the decoder got. An object that fails (bad data, or a hook that raised)
- * can be decoded again, or skipped, from start: mpk_inbuf_rewind().
+ * The bytes a streaming unpacker holds: data[head..tail) is kept, where
+ * head is how far the decoder got. The decoder keeps the containers of an
+ * object in progress in its frames, not in these bytes, so what it has
+ * consumed is dropped at once; max bounds the bytes not yet decoded, as
+ * msgpack-python's max_buffer_size does.
  *
- *     data:  [ dropped | object in progress | not yet decoded | free ]
- *            0       start               head              tail    cap
+ *     data:  [ consumed, dropped | not yet decoded | free ]
+ *            0                 head              tail    cap
  *
- * Growing compacts first (drops data[0..start)), then asks the binding's
+ * Growing compacts first (drops data[0..head)), then asks the binding's
  * realloc for geometrically more room, never past max.
  * @{
  */
@@ -612,7 +617,6 @@ typedef uint8_t *(*mpk_realloc_fn)(void *ctx, uint8_t *old, size_t old_cap, size
 
 typedef struct mpk_inbuf {
     uint8_t *data;
-    size_t start;          /**< first byte of the object in progress */
     size_t head;           /**< next byte for the decoder */
     size_t tail;           /**< end of the bytes held */
     size_t cap;            /**< size of data */
@@ -635,19 +639,6 @@ static inline size_t mpk_inbuf_pending(const mpk_inbuf_t *b) {
     return b->tail - b->head;
 }
 
-/** The decoder finished an object: its bytes may be dropped. */
-static inline void mpk_inbuf_commit(mpk_inbuf_t *b) {
-    b->start = b->head;
-}
-
-/** Go back to the start of the object in progress; returns how many bytes
- *  the decoder had consumed of it. */
-static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
-    size_t back = b->head - b->start;
-    b->head = b->start;
-    return back;
-}
-
 /** @} */
 
 /**
@@ -656,10 +647,17 @@ static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
  * msgpack-python's Unpacker and unpack(stream) without the Python: an input
  * buffer (mpk_inbuf), a decoder, and a fill callback that reads the stream,
  * as MPack's reader has. It keeps the stream position (tell), skips objects
- * with a second visitor, reads raw headers and bytes between objects, and
- * after bad data or a failed callback goes back to the start of the object
- * in progress, so that the next call meets it again (and skip() can drop
- * it) and nothing is lost.
+ * with a second visitor, and reads raw headers and bytes between objects.
+ *
+ * State after an error, as msgpack-python 1.2.1's C extension leaves it.
+ * When the data ends inside an object (MPK_NEED_MORE) the partial object
+ * is kept and the next call continues it. After any other error of the
+ * decoder (bad data, a limit, the depth, a callback that failed) the object
+ * in progress is dropped and decoding goes on from the last byte of the
+ * token at which the error was found: the reserved byte 0xc1 itself, the
+ * last byte of a value a limit or a callback refused, the last byte of a
+ * container header one level too deep. Bytes of a refused payload that
+ * have not arrived yet are dropped as they arrive (mpk_unpacker_t.discard).
  *
  * The unpacker is busy while the decoder or the fill callback runs: those
  * run the binding's code (hooks, a stream's read), which may call the
@@ -682,9 +680,9 @@ static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
  *     }
  *
  * Unwinding after a visitor's jump does what an error return does: the
- * decoder is reset (what it owned is discarded) and the input goes back to
- * the start of the object. After a fill's or realloc's jump the partial
- * object is kept: the bytes already held are still good. Objects the
+ * decoder is reset (what it owned is discarded) and decoding goes on from
+ * the last byte of the token it was handling. After a fill's or realloc's
+ * jump the partial object is kept: the bytes already held are still good. Objects the
  * decoder owned when a visitor jumped out are discarded through the
  * visitor's discard(); a garbage-collected binding can leave it NULL. The
  * same holds for a bare decoder: after a jump out of mpk_decoder_feed, call
@@ -722,6 +720,7 @@ struct mpk_unpacker {
     void *io_ctx;                   /**< the binding's, for fill and realloc_fn */
     size_t read_size;               /**< bytes asked of fill at a time */
     uint64_t offset;                /**< stream position of buf.head (tell) */
+    size_t discard;                 /**< bytes of a refused payload still to drop */
     uint8_t busy;                   /**< mpk_busy_t */
     bool skipping;                  /**< the object in progress is being skipped */
     bool exact;                     /**< read only what the object needs */
@@ -777,10 +776,10 @@ static inline mpk_status_t mpk_unpacker_append(mpk_unpacker_t *u, const void *da
  *                  skipping.
  * @return MPK_OK; MPK_NEED_MORE when the data held ends and the stream has
  *         no more (now or ever): the partial object is kept, and a later
- *         call continues it; MPK_ERR_BUSY; an error of the fill callback;
- *         or a decoder error, after which the unpacker has gone back to
- *         the start of the object (its details stay in u->dec for
- *         mpk_error_get).
+ *         call continues it; MPK_ERR_BUSY; an error of the fill callback
+ *         (the partial object is kept); or a decoder error, after which the
+ *         object in progress is dropped and decoding goes on as described
+ *         above (the error's details stay in u->dec for mpk_error_get).
  */
 mpk_status_t mpk_unpacker_next(mpk_unpacker_t *u, bool skip, mpk_obj_t *out);
 
@@ -821,13 +820,14 @@ static inline bool mpk_unpacker_building(const mpk_unpacker_t *u) {
     return u->dec.vis == u->vis && u->dec.depth > 0;
 }
 
-/** Back to the start of the object in progress with a fresh decoder (the
- *  objects it owned are discarded); the limit details of the last error
- *  are kept. */
-void mpk_unpacker_rewind(mpk_unpacker_t *u);
+/** Drop the object in progress (the decoder is reset, the objects it owned
+ *  are discarded; the bytes it consumed are gone); the limit details of
+ *  the last error are kept. */
+void mpk_unpacker_drop(mpk_unpacker_t *u);
 
-/** After a callback left by longjmp (see above): rewind if the jump came
- *  from the decoder, and clear the busy state. */
+/** After a callback left by longjmp (see above): if the jump came from the
+ *  decoder, drop the object and go on as after an error; clear the busy
+ *  state. */
 void mpk_unpacker_unwind(mpk_unpacker_t *u);
 
 /** @} */

@@ -332,6 +332,8 @@ mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
         size_t avail = len - pos;
         st = read_token(data + pos, avail, &t, &size);
         if (st != MPK_OK) {
+            // size may pass the input here (a payload not given yet).
+            d->at = size > SIZE_MAX - pos ? SIZE_MAX : pos + size;
             if (st == MPK_NEED_MORE) {
                 if (t.type != MPK_T_NONE && check_limits(d, &t) != MPK_OK) {
                     break;
@@ -347,6 +349,7 @@ mpk_status_t mpk_decoder_feed(mpk_decoder_t *d, const uint8_t *data, size_t len,
             fail(d, st);
             break;
         }
+        d->at = pos + size;  // where an unpacker goes on if this token fails
         if (check_limits(d, &t) != MPK_OK) {
             break;
         }
@@ -464,6 +467,7 @@ void mpk_decoder_reset(mpk_decoder_t *d) {
         d->status = MPK_OK;
     }
     d->need = 0;
+    d->at = 0;
     d->err_limit = MPK_LIMIT_NONE;
     d->err_value = 0;
     d->err_max = 0;

@@ -11,8 +11,8 @@
 
 #include "mpk.h"
 
-// msgpack-python 1.0.3's limits.
-#define CMSGPACK_PACK_NEST_LIMIT 511
+// msgpack-python 1.2.1's limits.
+#define CMSGPACK_PACK_NEST_LIMIT 1024
 #define CMSGPACK_UNPACK_DEPTH 1024
 #define CMSGPACK_MAX_BUFFER_DEFAULT (100 * 1024 * 1024)
 

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the mpx developers
 //
 // Packing Python objects with the lib/msgpack writer: packb(), pack() and
-// the Packer type. The checks run in msgpack-python 1.0.3's order, so that
+// the Packer type. The checks run in msgpack-python 1.2.1's order, so that
 // the same options give byte-identical output:
 //
 //   None, True, False, int, float, bytes/bytearray, str, dict, ExtType,
@@ -353,8 +353,7 @@ static int pack_obj(pack_ctx *c, PyObject *obj, int nest) {
         } else if (PyMemoryView_Check(obj)) {
             Py_buffer view;
             if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) != 0) {
-                PyErr_SetString(PyExc_ValueError, "could not get buffer for memoryview");
-                r = -1;
+                r = -1;  // BufferError for a view that is not contiguous, as 1.2.1
             } else {
                 r = pack_bytes(c, obj, view.buf, view.len);
                 PyBuffer_Release(&view);
@@ -710,14 +709,15 @@ static PyObject *packer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
     return (PyObject *)self;
 }
 
-// Run fn with a writer over the Packer's buffer, as msgpack-python 1.0.3
+// Run fn with a writer over the Packer's buffer, as msgpack-python 1.2.1
 // does: pack() empties the buffer on error; the other methods leave what
 // was there before the call (msgpack-python leaves a partial map too, which
-// would corrupt the next output: we drop it). pack_ext_type() only appends;
-// the others return the buffer's bytes and empty it if autoreset, else None.
+// would corrupt the next output: we drop it). Every method returns the
+// buffer's bytes and empties it if autoreset, else None (pack_ext_type()
+// too: 1.0.3 only appended).
 typedef int (*packer_step)(packer_obj *self, mpk_writer_t *w, void *arg);
 
-enum { RUN_PACK, RUN_PART, RUN_APPEND };
+enum { RUN_PACK, RUN_PART };
 
 static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg, int mode) {
     if (packer_check_unlocked(self) < 0) {
@@ -743,7 +743,7 @@ static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg, int mod
         return NULL;
     }
     self->len = w.pos;
-    if (!self->autoreset || mode == RUN_APPEND) {
+    if (!self->autoreset) {
         Py_RETURN_NONE;
     }
     PyObject *out = PyBytes_FromStringAndSize((const char *)self->buf, (Py_ssize_t)self->len);
@@ -866,7 +866,7 @@ static PyObject *packer_pack_ext_type(PyObject *op, PyObject *args) {
     if (!PyArg_ParseTuple(args, "ly*:pack_ext_type", &e.code, &e.data)) {
         return NULL;
     }
-    PyObject *r = packer_run((packer_obj *)op, step_ext, &e, RUN_APPEND);
+    PyObject *r = packer_run((packer_obj *)op, step_ext, &e, RUN_PART);
     PyBuffer_Release(&e.data);
     return r;
 }
@@ -921,7 +921,7 @@ static PyMethodDef packer_methods[] = {
       PyDoc_STR("pack_map_pairs(pairs)\n--\n\nPack a sequence of (key, value) pairs as a map.") },
     { "pack_ext_type", packer_pack_ext_type, METH_VARARGS,
       PyDoc_STR("pack_ext_type(typecode, data)\n--\n\n"
-          "Append an extension of the given type to the buffer (no autoreset); return None.") },
+          "Pack an extension of the given type; return bytes if autoreset, else None.") },
     { "bytes", packer_bytes, METH_NOARGS,
       PyDoc_STR("bytes()\n--\n\nThe internal buffer's contents as bytes.") },
     { "reset", packer_reset, METH_NOARGS,
@@ -936,7 +936,7 @@ static PyType_Slot packer_slots[] = {
         "Packer(*, default=None, use_single_float=False, autoreset=True, use_bin_type=True,\n"
         "       strict_types=False, datetime=False, unicode_errors=None, buf_size=262144)\n"
         "--\n\n"
-        "MessagePack packer, compatible with msgpack-python 1.0's Packer.") },
+        "MessagePack packer, compatible with msgpack-python 1.2.1's Packer.") },
     { Py_tp_new, packer_new },
     { Py_tp_init, packer_init },
     { Py_tp_dealloc, packer_dealloc },

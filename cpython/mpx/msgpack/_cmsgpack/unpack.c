@@ -4,7 +4,7 @@
 // Unpacking with the lib/msgpack decoder: a visitor that builds Python
 // objects, unpackb(), unpack(stream) (exactly one object), and Unpacker.
 //
-// The visitor follows msgpack-python 1.0.3: str keys are interned, map keys
+// The visitor follows msgpack-python 1.2.1: str keys are interned, map keys
 // must be str or bytes under strict_map_key, ext -1 becomes a Timestamp (or
 // float, int ns, datetime: the timestamp option), other exts go to ext_hook.
 
@@ -451,16 +451,36 @@ static void unpack_opts_default(unpack_opts *o, Py_ssize_t size) {
     o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
 }
 
+// The bytes of a bytes-like object, taken as msgpack-python 1.2.1 takes
+// them: items of one byte only; a buffer that is not contiguous (a strided
+// memoryview) is copied into one that is.
+static int get_input(PyObject *obj, Py_buffer *view) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FULL_RO) < 0) {
+        return -1;
+    }
+    if (view->itemsize != 1) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
+        return -1;
+    }
+    if (!PyBuffer_IsContiguous(view, 'A')) {
+        PyBuffer_Release(view);
+        PyObject *copy = PyMemoryView_GetContiguous(obj, PyBUF_READ, 'C');
+        if (copy == NULL) {
+            return -1;
+        }
+        int r = PyObject_GetBuffer(copy, view, PyBUF_SIMPLE);  // the view keeps copy alive
+        Py_DECREF(copy);
+        return r;
+    }
+    return 0;
+}
+
 // a == NULL: no options.
 static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args *a) {
     unpack_opts o;
     Py_buffer view;
-    if (PyObject_GetBuffer(packed, &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    if (view.itemsize != 1) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
+    if (get_input(packed, &view) < 0) {
         return NULL;
     }
     if (a == NULL) {
@@ -590,7 +610,7 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
     if (s != MPK_OK) {
         cmsgpack_raise(st, s, &u.dec);
     }
-    mpk_unpacker_rewind(&u);  // drops a partial object
+    mpk_unpacker_drop(&u);  // a partial object
     free_frames(&u.dec, &c);
     PyMem_Free(u.buf.data);
     Py_DECREF(read);
@@ -625,7 +645,7 @@ static void unpacker_drop_refs(unpacker_obj *self) {
 
 // Drop the object in progress and the heap frames.
 static void unpacker_reset_decoder(unpacker_obj *self) {
-    mpk_unpacker_rewind(&self->u);
+    mpk_unpacker_drop(&self->u);
     free_frames(&self->u.dec, &self->ctx);
 }
 
@@ -786,7 +806,7 @@ static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
         return NULL;
     }
     Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+    if (get_input(data, &view) < 0) {
         return NULL;
     }
     mpk_status_t s = mpk_unpacker_feed(&self->u, view.buf, (size_t)view.len);
@@ -931,7 +951,7 @@ static PyType_Slot unpacker_slots[] = {
         "         max_str_len=-1, max_bin_len=-1, max_array_len=-1, max_map_len=-1,\n"
         "         max_ext_len=-1)\n"
         "--\n\n"
-        "Streaming unpacker, compatible with msgpack-python 1.0's Unpacker: feed() it bytes\n"
+        "Streaming unpacker, compatible with msgpack-python 1.2.1's Unpacker: feed() it bytes\n"
         "(or give it a file-like object) and iterate over the objects.") },
     { Py_tp_new, unpacker_new },
     { Py_tp_init, unpacker_init },
