@@ -59,6 +59,19 @@ extern "C" {
 #define MPK_STATUS_STRINGS 1
 #endif
 
+/** 1: the writer's commonest forms are inline code at each call: fixarray
+ *  and fixmap headers, and payloads shorter than 32 bytes (most strings)
+ *  copied with word moves instead of a call to memcpy. Faster where
+ *  unaligned 64-bit access is cheap; elsewhere it only adds code, so the
+ *  default is on for 64-bit x86 and Arm hosts only. */
+#ifndef MPK_INLINE_FAST_PATHS
+#if defined(__x86_64__) || defined(__aarch64__)
+#define MPK_INLINE_FAST_PATHS 1
+#else
+#define MPK_INLINE_FAST_PATHS 0
+#endif
+#endif
+
 /** @} */
 
 /**
@@ -248,6 +261,44 @@ static inline void mpk__be64(uint8_t *p, uint64_t v) {
 /** Append @p n raw bytes (payloads; nothing is framed). */
 void mpk_write_raw(mpk_writer_t *w, const void *data, size_t n);
 
+// Copy n < 32 bytes: with MPK_INLINE_FAST_PATHS, as two overlapping moves
+// of the largest power-of-two width that fits (every byte read and written
+// lies inside the n bytes).
+static inline void mpk__copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
+    #if MPK_INLINE_FAST_PATHS
+    uint64_t a, b;
+    uint32_t c, d;
+    if (n >= 16) {
+        uint64_t e, f;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + 8, 8);
+        memcpy(&e, src + n - 16, 8);
+        memcpy(&f, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + 8, &b, 8);
+        memcpy(dst + n - 16, &e, 8);
+        memcpy(dst + n - 8, &f, 8);
+    } else if (n >= 8) {
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        memcpy(&c, src, 4);
+        memcpy(&d, src + n - 4, 4);
+        memcpy(dst, &c, 4);
+        memcpy(dst + n - 4, &d, 4);
+    } else if (n > 0) {
+        uint8_t first = src[0], mid = src[n / 2], last = src[n - 1];
+        dst[0] = first;
+        dst[n / 2] = mid;
+        dst[n - 1] = last;
+    }
+    #else
+    memcpy(dst, src, n);
+    #endif
+}
+
 static inline void mpk__write_byte(mpk_writer_t *w, uint8_t b) {
     uint8_t *p = mpk__room(w, 1);
     if (p) {
@@ -353,10 +404,41 @@ static inline void mpk_write_float64(mpk_writer_t *w, double v) {
 void mpk_write_str_header(mpk_writer_t *w, size_t n);
 /** Header of a bin of @p n bytes (the str family in compat mode). */
 void mpk_write_bin_header(mpk_writer_t *w, size_t n);
+// The general forms of the two below.
+void mpk__write_array_header(mpk_writer_t *w, size_t n);
+void mpk__write_map_header(mpk_writer_t *w, size_t n);
+
+// With MPK_INLINE_FAST_PATHS, a fixarray or fixmap header (@p fix | n)
+// when n < 16; false if the general form is needed.
+static inline bool mpk__write_fix_header(mpk_writer_t *w, uint8_t fix, size_t n) {
+    #if MPK_INLINE_FAST_PATHS
+    uint8_t *p;
+    if (n < 16 && (p = mpk__room(w, 1)) != NULL) {
+        *p = (uint8_t)(fix | n);
+        w->pos += 1;
+        return true;
+    }
+    #else
+    (void)w;
+    (void)fix;
+    (void)n;
+    #endif
+    return false;
+}
+
 /** Header of an array of @p n elements. */
-void mpk_write_array_header(mpk_writer_t *w, size_t n);
+static inline void mpk_write_array_header(mpk_writer_t *w, size_t n) {
+    if (!mpk__write_fix_header(w, 0x90, n)) {
+        mpk__write_array_header(w, n);
+    }
+}
+
 /** Header of a map of @p n key/value pairs. */
-void mpk_write_map_header(mpk_writer_t *w, size_t n);
+static inline void mpk_write_map_header(mpk_writer_t *w, size_t n) {
+    if (!mpk__write_fix_header(w, 0x80, n)) {
+        mpk__write_map_header(w, n);
+    }
+}
 /** Header of an extension of @p type with @p n data bytes
  *  (fixext1/2/4/8/16 when n is exactly that, else ext8/16/32). */
 void mpk_write_ext_header(mpk_writer_t *w, int8_t type, size_t n);
@@ -364,9 +446,9 @@ void mpk_write_ext_header(mpk_writer_t *w, int8_t type, size_t n);
 /** A whole str: header and @p n UTF-8 bytes (not validated). */
 static inline void mpk_write_str(mpk_writer_t *w, const char *s, size_t n) {
     uint8_t *p;
-    if (n < 32 && w->status == MPK_OK && (p = mpk__room(w, n + 1)) != NULL) {
+    if (n < 32 && (p = mpk__room(w, n + 1)) != NULL) {
         p[0] = (uint8_t)(0xa0 | n);
-        memcpy(p + 1, s, n);
+        mpk__copy_short(p + 1, (const uint8_t *)s, n);
         w->pos += n + 1;
         return;
     }
@@ -591,6 +673,11 @@ static inline bool mpk_decoder_idle(const mpk_decoder_t *d) {
 
 /** Drop all partial state (discarding owned objects) and clear the error. */
 void mpk_decoder_reset(mpk_decoder_t *d);
+
+// For mpk_decode_loop.h: record a limit error; grow the frames by one
+// level at least (MPK_ERR_DEPTH or MPK_ERR_MEMORY if it cannot).
+mpk_status_t mpk__over_limit(mpk_decoder_t *d, mpk_limit_kind_t kind, uint32_t value, uint32_t max);
+mpk_status_t mpk__decoder_grow(mpk_decoder_t *d);
 
 /** @} */
 

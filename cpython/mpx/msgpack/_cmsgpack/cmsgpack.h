@@ -23,9 +23,9 @@
 
 typedef struct key_entry {
     PyObject *str;             // interned str, or NULL
-    uint32_t hash;
+    uint64_t first, last;      // key_word() of the bytes
     uint8_t len;
-    char bytes[KEY_CACHE_MAXLEN];
+    uint8_t bytes[KEY_CACHE_MAXLEN];
 } key_entry;
 
 typedef struct cmsgpack_state {
