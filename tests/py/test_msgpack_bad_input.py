@@ -308,6 +308,11 @@ def test_bad_arguments():
     raises(TypeError, msgpack.unpackb, 'text')
     raises(TypeError, msgpack.packb, 1, no_such_option=1)
     raises(TypeError, msgpack.unpackb, b'\x01', no_such_option=1)
+    # `encoding` went in msgpack-python 1.0 (1.2.1 refuses it too).
+    raises(TypeError, msgpack.packb, 'x', encoding='utf-8')
+    raises(TypeError, msgpack.unpackb, b'\xa1x', encoding='utf-8')
+    raises(TypeError, msgpack.Packer, encoding='utf-8')
+    raises(TypeError, msgpack.Unpacker, encoding='utf-8')
     raises(ValueError, msgpack.unpackb, b'\x01', timestamp=-1)
     raises(ValueError, msgpack.unpackb, b'\xc7\x05\xff12345')   # timestamp of 5 bytes
     raises(ValueError, msgpack.unpackb, b'\xd7\xff' + b'\xff' * 8)  # nanoseconds > 999999999
