@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""mpx.msgpack against msgpack-python (Debian's python3-msgpack, the C
+"""mpx.msgpack against msgpack-python (Debian's python3-msgpack 1.0.3, the C
 extension), measured in the same run, on three payloads:
 
   small   the seed's dict (38 bytes), one packb/unpackb call at a time
@@ -15,7 +15,11 @@ construction cancel out; PYTHONHASHSEED=0 for repeatable counts).
 
     bench/msgpack_desktop.py [--no-callgrind] [--repeat N]
 
-Targets (issue #2): packb at least 1.3x and unpackb at least 1.2x faster.
+Targets (issue #21), on the mixed payload and judged on the instruction
+counts: packb at least 2.0x and unpackb at least 1.6x fewer instructions
+than the peer. (mpx.msgpack follows msgpack-python 1.2.1; Debian has 1.0.3,
+whose C packing and unpacking code 1.2.1 keeps apart from clean-ups, and
+there is no PyPI here to build 1.2.1's C extension.)
 """
 import argparse
 import os
@@ -29,7 +33,8 @@ import timeit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "cpython"))
 
-TARGETS = {"pack": 1.3, "unpack": 1.2}
+# (payload, op) -> least instruction ratio (peer / ours); wall time is shown beside.
+TARGETS = {("mixed", "pack"): 2.0, ("mixed", "unpack"): 1.6}
 PAYLOADS = ("small", "mixed", "blob")
 # (calls per timing, k1, k2 operations for callgrind)
 SIZES = {"small": (20000, 1000, 3000), "mixed": (5, 1, 3), "blob": (10, 1, 3)}
@@ -135,13 +140,16 @@ def main():
             else:
                 ir_ours, ir_peer = per_op_ir("ours", name, op), per_op_ir("peer", name, op)
                 r_ir = ir_peer / ir_ours
-            target = TARGETS[op]
-            ok = r_wall >= target and (args.no_callgrind or r_ir >= target)
-            misses += not ok
-            print("{:<7} {:<7} {:>9} {:>9.2f} us {:>9.2f} us {:>6.2f}x {:>14,.0f} {:>14,.0f} {:>6.2f}x {:>5.1f}x  {}".format(
-                name, op, size, t_ours * 1e6, t_peer * 1e6, r_wall, ir_ours, ir_peer, r_ir, target,
-                "ok" if ok else "MISS"))
-    print("\nratio = peer / ours (above 1: mpx is faster); Ir = instructions per operation (callgrind)")
+            target = TARGETS.get((name, op))
+            verdict = ""
+            if target is not None and not args.no_callgrind:
+                verdict = "ok" if r_ir >= target else "MISS"
+                misses += verdict == "MISS"
+            print("{:<7} {:<7} {:>9} {:>9.2f} us {:>9.2f} us {:>6.2f}x {:>14,.0f} {:>14,.0f} {:>6.2f}x {:>6}  {}".format(
+                name, op, size, t_ours * 1e6, t_peer * 1e6, r_wall, ir_ours, ir_peer, r_ir,
+                "{:.1f}x".format(target) if target else "-", verdict))
+    print("\nratio = peer / ours (above 1: mpx is faster); Ir = instructions per operation (callgrind);")
+    print("target = least Ir ratio (issue #21); wall times vary by up to 40% on shared machines")
     return 0
 
 

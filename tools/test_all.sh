@@ -6,6 +6,9 @@
 # tested), MICROPYTHON_STM32_DEPS (.tar.gz of the stm32 lib/ submodules: the
 # boards too), MICROPY (MicroPython binaries or qemu firmware.elf already
 # built, ':'-separated), FUZZ_SECONDS (per fuzzer, default 5), JOBS.
+# MSGPACK_PYTHON_SRC: msgpack-python 1.2.1's source (a directory or .tar.gz):
+# its own tests run against mpx.msgpack, and it is the peer of
+# tests/py/test_msgpack_peer121.py (default build/msgpack-python-1.2.1).
 set -u
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
@@ -148,6 +151,11 @@ micropy_paths() {
   fi
   echo "$paths"
 }
+msgpack121_suite() {
+  # msgpack-python 1.2.1's own tests against mpx.msgpack, when its source is
+  # at hand (MSGPACK_PYTHON_SRC: a directory or tarball; else SKIPPED).
+  $PY tools/msgpack121_suite.py
+}
 pytest_py() {
   MICROPY=$(micropy_paths) $PY -m pytest -q -rs -p no:cacheprovider tests/py
 }
@@ -194,7 +202,8 @@ STEPS="micropython-build:micropython_build host-build-and-ctest:host release-gcc
 usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 st-oracle:st_oracle pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython
-micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware"
+micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware
+msgpack-python-1.2.1-suite:msgpack121_suite"
 ran=""
 for entry in $STEPS; do
   name=${entry%%:*}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 the mpx developers
 //
-// The MicroPython module `msgpack`: MessagePack with msgpack-python 1.0's API
+// The MicroPython module `msgpack`: MessagePack with msgpack-python 1.2.1's API
 // on the mpx C core (lib/msgpack).
 //
 //   pack(obj, stream, **options)   write one object to a stream (buffered, looping on short writes)
@@ -15,7 +15,7 @@
 #include "modmsgpack.h"
 
 static const mp_rom_obj_tuple_t msgpack_version_obj = {
-    {&mp_type_tuple}, 3, { MP_ROM_INT(1), MP_ROM_INT(0), MP_ROM_INT(3) }
+    {&mp_type_tuple}, 3, { MP_ROM_INT(1), MP_ROM_INT(2), MP_ROM_INT(1) }
 };
 
 static const mp_rom_map_elem_t msgpack_module_globals_table[] = {

@@ -16,10 +16,10 @@
 #error "msgpack: the decoder passes objects as pointers; MICROPY_OBJ_REPR_D (nan-boxing) is not supported"
 #endif
 
-// msgpack-python 1.0.3's limits. A board with a small heap may lower the
+// msgpack-python 1.2.1's limits. A board with a small heap may lower the
 // unpack depth (each open level holds a frame and a partial container, about
 // 50 bytes on a 32-bit port) in its mpconfigboard.h.
-#define MSGPACK_PACK_NEST_LIMIT (511)
+#define MSGPACK_PACK_NEST_LIMIT (1024)
 #ifndef MSGPACK_UNPACK_DEPTH
 #define MSGPACK_UNPACK_DEPTH (1024)
 #endif

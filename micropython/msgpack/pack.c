@@ -4,8 +4,8 @@
 // msgpack.pack, msgpack.packb and msgpack.Packer.
 //
 // Objects are walked with an explicit stack of frames (on the C stack, then
-// on the heap), not by recursion, so that nesting up to the limit (511, as
-// msgpack-python 1.0.3) costs no C stack on small boards. The type checks run
+// on the heap), not by recursion, so that nesting up to the limit (1024, as
+// msgpack-python 1.2.1) costs no C stack on small boards. The type checks run
 // in msgpack-python's order: None, bool, int, float, bytes/bytearray, str,
 // dict, ExtType, Timestamp, list/tuple, memoryview, then default(obj) once.
 
@@ -513,12 +513,12 @@ static mp_obj_t packer_make_new(const mp_obj_type_t *type, size_t n_args, size_t
 
 typedef void (*packer_step_t)(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t arg);
 
-// How packer_run ends, as in msgpack-python 1.0.3: pack() empties the
+// How packer_run ends, as in msgpack-python 1.2.1: pack() empties the
 // buffer on error; the other methods leave what was there before the call
 // (msgpack-python leaves a partial map too, which would corrupt the next
-// output: we drop it). pack_ext_type() only appends; the others return the
-// buffer's bytes and empty it if autoreset, else None.
-enum { RUN_PACK, RUN_PART, RUN_APPEND };
+// output: we drop it). Every method returns the buffer's bytes and empties
+// it if autoreset, else None (pack_ext_type() too: 1.0.3 only appended).
+enum { RUN_PACK, RUN_PART };
 
 // Run a step with a writer on the Packer's buffer.
 static mp_obj_t packer_run(mp_obj_t self_in, packer_step_t step, mp_obj_t arg, int mode) {
@@ -542,7 +542,7 @@ static mp_obj_t packer_run(mp_obj_t self_in, packer_step_t step, mp_obj_t arg, i
     }
     self->busy = false;
     self->buf.len = w.pos;
-    if (!self->autoreset || mode == RUN_APPEND) {
+    if (!self->autoreset) {
         return mp_const_none;
     }
     mp_obj_t out = mp_obj_new_bytes((const byte *)self->buf.buf, self->buf.len);
@@ -630,7 +630,7 @@ static void step_ext(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t args_in) {
 
 static mp_obj_t packer_pack_ext_type(mp_obj_t self_in, mp_obj_t code, mp_obj_t data) {
     mp_obj_t args[2] = { code, data };
-    return packer_run(self_in, step_ext, MP_OBJ_FROM_PTR(args), RUN_APPEND);
+    return packer_run(self_in, step_ext, MP_OBJ_FROM_PTR(args), RUN_PART);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(packer_pack_ext_type_obj, packer_pack_ext_type);
 

@@ -61,3 +61,22 @@ def has_bigint():
 def float_is_double():
     """True if floats are 64-bit (not a single-precision port)."""
     return 1.0 + 2.0 ** -30 != 1.0
+
+
+def in_time_zone(name, fn):
+    """Call fn() with the local time zone set to `name` (CPython: TZ and
+    time.tzset()), and put the old zone back."""
+    import os
+    import time
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        return fn()
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()

@@ -6,7 +6,7 @@ Runs under CPython (mpx.msgpack) and MicroPython (the built-in msgpack).
 """
 from io import BytesIO
 
-from mpxtest import IS_MICROPYTHON, float_is_double, has_bigint, raises
+from mpxtest import IS_MICROPYTHON, float_is_double, has_bigint, in_time_zone, raises, skip
 
 try:
     from mpx import msgpack
@@ -231,11 +231,11 @@ def test_packer_headers_and_pairs():
     assert stream == msgpack.packb([1, 2, 3])
     assert p.pack_map_header(1) + p.pack('k') + p.pack('v') == msgpack.packb({'k': 'v'})
     assert p.pack_map_pairs([('a', 1), ('b', 2)]) == b'\x82\xa1a\x01\xa1b\x02'
-    # As msgpack-python 1.0.3: pack_ext_type() appends to the buffer and
-    # returns None, even with autoreset; the next autoreset call returns it.
-    assert p.pack_ext_type(3, b'xy') is None
-    assert p.bytes() == b'\xd5\x03xy'
-    assert p.pack(1) == b'\xd5\x03xy\x01' and p.bytes() == b''
+    # As msgpack-python 1.2.1 (1.0.3 returned None and kept the bytes):
+    # pack_ext_type() returns them and empties the buffer when autoreset.
+    assert p.pack_ext_type(3, b'xy') == b'\xd5\x03xy'
+    assert p.bytes() == b''
+    assert p.pack(1) == b'\x01'
     raises(ValueError, p.pack_array_header, -1)
 
 
@@ -247,11 +247,11 @@ def test_packer_methods_return_and_autoreset_like_msgpack_python():
         stream = b'\x92\x01\x81\xa1k\x81\xa1a\x01'
         ext = b'\xd4\x01e\xc7\x00\x02'
         if autoreset:
-            assert results[:5] == [b'\x92', b'\x01', b'\x81', b'\xa1k', b'\x81\xa1a\x01']
+            assert results == [b'\x92', b'\x01', b'\x81', b'\xa1k', b'\x81\xa1a\x01',
+                               b'\xd4\x01e', b'\xc7\x00\x02']
         else:
-            assert results[:5] == [None] * 5
-        assert results[5:] == [None, None]
-        assert p.bytes() == (ext if autoreset else stream + ext)
+            assert results == [None] * 7
+        assert p.bytes() == (b'' if autoreset else stream + ext)
         assert bytes(p.getbuffer()) == p.bytes()
         assert p.reset() is None and p.bytes() == b''
 
@@ -263,6 +263,7 @@ def test_packer_errors_keep_or_empty_the_buffer_like_msgpack_python():
         if not autoreset:
             p.pack(5)
         before = p.bytes()
+        assert before == (b'' if autoreset else b'\xd4\x01e\x05')
         # Refused before anything is written: the buffer is kept.
         raises(ValueError, p.pack_array_header, 2 ** 32)
         raises(ValueError, p.pack_map_header, 2 ** 32)
@@ -321,6 +322,14 @@ def test_strict_map_key():
     assert msgpack.unpackb(b'\x81\x91\x01\x02', strict_map_key=False, use_list=False) == {(1,): 2}
 
 
+def test_strict_map_key_applies_with_object_pairs_hook_too():
+    # msgpack-python 1.2.0 and later (1.0.3 let any key through object_pairs_hook).
+    e = raises(ValueError, msgpack.unpackb, b'\x81\x01\x02', object_pairs_hook=list)
+    assert 'int is not allowed for map key when strict_map_key=True' in str(e)
+    assert msgpack.unpackb(b'\x81\x01\x02', object_pairs_hook=list, strict_map_key=False) == [(1, 2)]
+    assert msgpack.unpackb(b'\x82\xa1k\x02\xc4\x01b\x03', object_pairs_hook=list) == [('k', 2), (b'b', 3)]
+
+
 def test_limits():
     raises(ValueError, msgpack.unpackb, msgpack.packb('abcd'), max_str_len=3)
     assert msgpack.unpackb(msgpack.packb('abc'), max_str_len=3) == 'abc'
@@ -348,7 +357,8 @@ def test_exception_hierarchy():
 def test_aliases():
     assert msgpack.dumps is msgpack.packb and msgpack.loads is msgpack.unpackb
     assert msgpack.dump is msgpack.pack and msgpack.load is msgpack.unpack
-    assert msgpack.version == (1, 0, 3)
+    # The msgpack-python release whose behaviour the module follows.
+    assert msgpack.version == (1, 2, 1)
 
 
 # --- streams --------------------------------------------------------------
@@ -459,3 +469,107 @@ def test_unpacker_options():
     raises(msgpack.BufferFull, u.feed, b'123456789')
     u.feed(b'\x01')
     assert u.unpack() == 1
+
+
+def test_unpacker_max_buffer_size_counts_what_is_not_decoded_yet():
+    # As msgpack-python 1.2.1: the part of an object already decoded does
+    # not count against max_buffer_size, only the bytes still to decode.
+    u = msgpack.Unpacker(max_buffer_size=8)
+    u.feed(b'\x94\x01\x02\x03')
+    raises(msgpack.OutOfData, u.unpack)
+    u.feed(b'\x04' + b'\xa3abc' + b'\x05\x06')   # 7 bytes held, 4 decoded before
+    assert u.unpack() == [1, 2, 3, 4]
+    raises(msgpack.BufferFull, u.feed, b'123456')   # 6 held + 6 > 8
+    assert list(u) == ['abc', 5, 6]
+
+
+# --- CPython: buffers, datetime, re-initialisation --------------------------
+
+def _cpython_only():
+    if IS_MICROPYTHON:
+        skip("CPython only: strided buffers, datetime and __init__ do not exist here")
+
+
+def test_unpack_takes_non_contiguous_buffers():
+    # msgpack-python 1.2: a strided memoryview is copied (1.0.3 refused it).
+    _cpython_only()
+    packed = msgpack.packb({'a': [1, 'x' * 40, b'y' * 300]})
+    strided = memoryview(bytes(b for x in packed for b in (x, 0xc1)))[::2]
+    assert not strided.contiguous
+    assert msgpack.unpackb(strided) == msgpack.unpackb(packed)
+    assert msgpack.unpackb(memoryview(packed[::-1])[::-1]) == msgpack.unpackb(packed)
+    u = msgpack.Unpacker()
+    u.feed(strided)
+    u.feed(strided[:3])
+    assert u.unpack() == msgpack.unpackb(packed)
+    raises(msgpack.OutOfData, u.unpack)
+    assert u.tell() == len(packed) + 3
+    # Items of more than one byte are refused, by unpackb and feed alike.
+    import array
+
+    words = array.array('H', [0x0101])
+    raises(BufferError, msgpack.unpackb, words)
+    raises(BufferError, msgpack.Unpacker().feed, words)
+    # Packing a strided memoryview: BufferError, as 1.2.1.
+    raises(BufferError, msgpack.packb, strided)
+
+
+def test_timestamp_datetime_conversions():
+    _cpython_only()
+    import datetime
+
+    T = msgpack.Timestamp
+    utc = datetime.timezone.utc
+    # to_datetime: an aware UTC datetime, nanoseconds cut to microseconds.
+    dt = T(42, 14999).to_datetime()
+    assert dt == datetime.datetime(1970, 1, 1, 0, 0, 42, 14, tzinfo=utc) and dt.tzinfo is utc
+    assert T(-1, 500000000).to_datetime() == datetime.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=utc)
+    # from_datetime: exact for aware datetimes in any zone, before 1970 and
+    # far after it (1.2.1 goes through a float and loses the microseconds there).
+    plus2 = datetime.timezone(datetime.timedelta(hours=2))
+    cases = [
+        (datetime.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=utc), -1, 500000000),
+        (datetime.datetime(1970, 1, 1, 2, 0, 1, 1, tzinfo=plus2), 1, 1000),
+        (datetime.datetime(1900, 1, 1, tzinfo=utc), -2208988800, 0),
+        (datetime.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=utc), 253402300799, 999999000),
+    ]
+    for dt, sec, ns in cases:
+        t = T.from_datetime(dt)
+        assert (t.seconds, t.nanoseconds) == (sec, ns), (dt, t)
+        assert t.to_datetime() == dt
+        assert msgpack.unpackb(msgpack.packb(dt, datetime=True), timestamp=3) == dt
+    # A naive datetime is local time (as datetime.timestamp() and 1.2.1);
+    # here UTC+9, as a POSIX TZ string (no tzdata needed).
+    t = in_time_zone("JST-9", lambda: T.from_datetime(datetime.datetime(1970, 1, 1, 9, 0, 5, 7)))
+    assert (t.seconds, t.nanoseconds) == (5, 7000)
+    # Packing a naive datetime stays an error (datetime=True needs tzinfo).
+    raises(ValueError, msgpack.packb, datetime.datetime(2000, 1, 1), datetime=True)
+
+
+def test_unpacker_init_again_starts_over():
+    # msgpack-python 1.2: __init__ again drops the partial object and the
+    # buffer (calling it from a hook is refused: test_msgpack_reentry.py).
+    _cpython_only()
+    import gc
+    import weakref
+
+    refs = []
+
+    class Marker:
+        pass
+
+    def hook(code, data):
+        m = Marker()
+        refs.append(weakref.ref(m))
+        return m
+
+    u = msgpack.Unpacker(ext_hook=hook, strict_map_key=False)
+    u.feed(b'\x91\x81\xd4\x01a')  # [{ExtType: <value missing>
+    raises(msgpack.OutOfData, u.unpack)
+    assert refs[0]() is not None
+    u.__init__()
+    gc.collect()
+    assert refs[0]() is None
+    raises(msgpack.OutOfData, u.unpack)
+    u.feed(msgpack.packb({'a': 1}))
+    assert u.unpack() == {'a': 1}

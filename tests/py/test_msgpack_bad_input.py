@@ -127,11 +127,16 @@ def test_100000_deep_input_is_a_stack_error():
 
 
 def test_pack_nesting_limit():
+    # msgpack-python 1.2's limit: objects nested up to 1024 levels below the
+    # top one (1.0.3: 511). Also through a Packer and a dict.
     ok = []
-    for _ in range(511):
+    for _ in range(1024):
         ok = [ok]
-    msgpack.packb(ok)                   # 512 nested lists
-    raises(ValueError, msgpack.packb, [ok])  # 513
+    assert msgpack.packb(ok) == b'\x91' * 1024 + b'\x90'  # 1025 nested lists
+    e = raises(ValueError, msgpack.packb, [ok])       # 1026
+    assert 'recursion limit exceeded' in str(e)
+    raises(ValueError, msgpack.Packer().pack, {'k': ok})
+    assert len(msgpack.Packer().pack({'k': ok[0]})) == 3 + 1024
 
 
 INVALID_UTF8 = [b'\xa1\xff', b'\xa2\xc3\x28', b'\xa3\xed\xa0\x80', b'\xa2\xc0\x80',
@@ -167,19 +172,94 @@ def test_hooks_that_raise_propagate_unchanged():
     raises(Boom, msgpack.packb, object(), default=boom)
 
 
-def test_unpacker_after_a_hook_error_can_retry_or_skip():
-    u = msgpack.Unpacker(ext_hook=boom)
-    u.feed(msgpack.packb([1, msgpack.ExtType(1, b'x')]))
-    u.feed(msgpack.packb('after'))
+# After an error other than OutOfData an Unpacker stays usable, where
+# msgpack-python 1.2.1's C extension leaves it: the object in progress is
+# dropped and unpacking goes on from the last byte of the value (or header)
+# that failed. The expected values follow 1.2.1's unpack_template.h.
+
+def _unpacker_with(data, **kw):
+    u = msgpack.Unpacker(**kw)
+    u.feed(data)
+    return u
+
+
+def test_unpacker_after_a_hook_error_goes_on_like_msgpack_python_1_2_1():
+    # [1, ExtType(1, b'x')], then 'after': the hook fails on the ext, whose
+    # last byte (b'x', 120) is where unpacking goes on.
+    u = _unpacker_with(msgpack.packb([1, msgpack.ExtType(1, b'x')]) + msgpack.packb('after'),
+                       ext_hook=boom)
     raises(Boom, u.unpack)
-    raises(Boom, u.unpack)        # the same object again, nothing half-consumed
-    assert u.skip() is None       # skipping builds nothing, calls no hook
+    assert u.tell() == 4
+    assert u.unpack() == 120
     assert u.unpack() == 'after'
-    u = msgpack.Unpacker()
-    u.feed(b'\x92\x01\xc1\x05')
+    raises(msgpack.OutOfData, u.unpack)
+    # An object_hook that fails on {} (one byte): that byte again, each time.
+    u = _unpacker_with(b'\x80\x07', object_hook=boom)
+    raises(Boom, u.unpack)
+    raises(Boom, u.unpack)
+    assert u.tell() == 0
+    assert u.read_bytes(1) == b'\x80' and u.unpack() == 7
+
+
+def test_unpacker_after_bad_data_goes_on_like_msgpack_python_1_2_1():
+    # 0xc1 stays where it is: the same FormatError until it is read away.
+    u = _unpacker_with(b'\x92\x01\xc1\x05')
     raises(msgpack.FormatError, u.unpack)
-    assert u.read_bytes(3) == b'\x92\x01\xc1'  # the bad bytes are still there
+    assert u.tell() == 2
+    raises(msgpack.FormatError, u.skip)
+    assert u.read_bytes(1) == b'\xc1'
     assert u.unpack() == 5
+    # msgpack-python 1.2.1's own regression test: an int key refused, then
+    # skip() goes on from the last byte of the value (0x00).
+    u = _unpacker_with(b'\x83\x73\xc4\x00')
+    raises(ValueError, u.unpack)
+    assert u.tell() == 3
+    assert u.skip() is None
+    raises(msgpack.OutOfData, u.unpack)
+    assert u.tell() == 4
+
+
+def test_unpacker_after_a_limit_goes_on_like_msgpack_python_1_2_1():
+    # fixarray over max_array_len: its one header byte stays.
+    u = _unpacker_with(b'\x93\x01\x02\x03', max_array_len=2)
+    raises(ValueError, u.unpack)
+    assert u.tell() == 0
+    assert u.read_bytes(1) == b'\x93' and list(u) == [1, 2, 3]
+    # array16: the last byte of its header (0x03) is the next object.
+    u = _unpacker_with(b'\xdc\x00\x03\x01\x02\x03', max_array_len=2)
+    raises(ValueError, u.unpack)
+    assert list(u) == [3, 1, 2, 3]
+    # A str over max_str_len: the last byte of its payload ('c', 99).
+    u = _unpacker_with(b'\xa3abc\x07', max_str_len=2)
+    e = raises(ValueError, u.unpack)
+    assert '3 exceeds max_str_len(2)' in str(e)
+    assert list(u) == [99, 7]
+    # ...also when the payload is still on its way: it is dropped as it
+    # arrives. (1.2.1 raises only once it has all arrived.)
+    u = _unpacker_with(b'\xa5ab', max_str_len=2)
+    raises(ValueError, u.unpack)
+    assert u.tell() == 3
+    u.feed(b'c')
+    assert list(u) == []
+    u.feed(b'de\x07')
+    assert list(u) == [101, 7]
+    assert u.tell() == 7
+
+
+def test_unpacker_after_a_stack_error_goes_on_like_msgpack_python_1_2_1():
+    # 1025 nested arrays: the 1025th header is where unpacking goes on.
+    u = _unpacker_with(b'\x91' * 1025 + b'\x90')
+    raises(msgpack.StackError, u.unpack)
+    assert u.tell() == 1024
+    assert u.unpack() == [[]]
+
+
+def test_unpacker_keeps_a_partial_object_after_out_of_data():
+    u = _unpacker_with(b'\x92\x01', ext_hook=boom)
+    raises(msgpack.OutOfData, u.unpack)
+    assert u.tell() == 2  # the bytes taken so far are held in the partial object
+    u.feed(b'\xc0')
+    assert u.unpack() == [1, None]
 
 
 def test_hooks_cannot_reenter_the_unpacker():
@@ -228,11 +308,16 @@ def test_bad_arguments():
     raises(TypeError, msgpack.unpackb, 'text')
     raises(TypeError, msgpack.packb, 1, no_such_option=1)
     raises(TypeError, msgpack.unpackb, b'\x01', no_such_option=1)
+    # `encoding` went in msgpack-python 1.0 (1.2.1 refuses it too).
+    raises(TypeError, msgpack.packb, 'x', encoding='utf-8')
+    raises(TypeError, msgpack.unpackb, b'\xa1x', encoding='utf-8')
+    raises(TypeError, msgpack.Packer, encoding='utf-8')
+    raises(TypeError, msgpack.Unpacker, encoding='utf-8')
     raises(ValueError, msgpack.unpackb, b'\x01', timestamp=-1)
     raises(ValueError, msgpack.unpackb, b'\xc7\x05\xff12345')   # timestamp of 5 bytes
     raises(ValueError, msgpack.unpackb, b'\xd7\xff' + b'\xff' * 8)  # nanoseconds > 999999999
     raises(msgpack.BufferFull, msgpack.Unpacker(max_buffer_size=4).feed, b'12345')
-    p = msgpack.Packer()
+    p = msgpack.Packer(autoreset=False)
     for code in (128, 200, -129, 1000):       # not silently wrapped into an int8
         raises(ValueError, p.pack_ext_type, code, b'x')
     assert p.bytes() == b''  # a refused code leaves nothing behind

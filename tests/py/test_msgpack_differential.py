@@ -4,6 +4,17 @@ random object trees packed with every pack option give the same bytes (or the
 same exception), and the bytes (and mutations of them) unpack the same way
 with every unpack option.
 
+mpx.msgpack follows msgpack-python 1.2.1. Its packing and unpacking of values
+are 1.0.3's (1.2.1's pack_template.h and unpack_template.h differ from
+1.0.3's only in clean-ups), so 1.0.3's C extension, which Debian has, is the
+peer here. Where 1.2.1 changed what users see (pack_ext_type with autoreset,
+the pack nesting limit, strict_map_key with object_pairs_hook, non-contiguous
+input, Timestamp and datetime, the Unpacker after an error), this file leaves
+1.0.3 out: test_msgpack_peer121.py compares those with 1.2.1 itself (its
+pure-Python implementation, when its source is at hand), and
+test_msgpack_api.py and test_msgpack_bad_input.py check them with values
+taken from 1.2.1's source.
+
 CPython only: it needs the reference implementation beside ours.
 """
 import math
@@ -330,10 +341,17 @@ def run_packer_script(mod, script, autoreset):
     return trace
 
 
+def changed_in_1_2(script, autoreset):
+    """pack_ext_type() with autoreset returns and resets since 1.2.0."""
+    return autoreset and any(call[0] == 'pack_ext_type' for call in script)
+
+
 def test_packer_methods_agree_with_the_reference():
     ref = reference()
     for script in PACKER_SCRIPTS:
         for autoreset in (True, False):
+            if changed_in_1_2(script, autoreset):
+                continue  # test_msgpack_peer121.py
             a = run_packer_script(ours, script, autoreset)
             b = run_packer_script(ref, script, autoreset)
             assert a == b, (script, autoreset, a, b)

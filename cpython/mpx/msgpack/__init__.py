@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""MessagePack for CPython on the mpx C core, compatible with msgpack-python 1.0.
+"""MessagePack for CPython on the mpx C core, compatible with msgpack-python 1.2.1.
 
-Code written for msgpack-python 1.0 works with ``import mpx.msgpack as msgpack``:
+Code written for msgpack-python 1.2 works with ``import mpx.msgpack as msgpack``:
 the same functions, classes, options, defaults and exceptions, and the same
 bytes for the same options. The one deliberate difference: ``unpack(stream)``
 reads exactly one object from the stream (as the MicroPython module does, which
@@ -17,8 +17,9 @@ from .exceptions import *  # noqa: F401,F403
 from .ext import ExtType, Timestamp
 from ._cmsgpack import Packer, Unpacker, pack, packb, unpack, unpackb
 
-version = (1, 0, 3)
-__version__ = "1.0.3"
+# The msgpack-python release whose behaviour this module follows.
+version = (1, 2, 1)
+__version__ = "1.2.1"
 
 # Aliases for compatibility with simplejson/marshal/pickle.
 load = unpack

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""ExtType and Timestamp, as in msgpack-python 1.0 (mpx.msgpack.ext).
+"""ExtType and Timestamp, as in msgpack-python 1.2.1 (mpx.msgpack.ext).
 
 The byte layout of a Timestamp lives once, in the C core (lib/msgpack);
 from_bytes/to_bytes call it.
@@ -96,11 +96,18 @@ class Timestamp:
         return self.seconds * 10**9 + self.nanoseconds
 
     def to_datetime(self):
-        """Get the timestamp as a UTC datetime (exact to the microsecond)."""
+        """Get the timestamp as an aware UTC datetime (nanoseconds cut to microseconds)."""
         return _epoch + datetime.timedelta(seconds=self.seconds, microseconds=self.nanoseconds // 1000)
 
     @staticmethod
     def from_datetime(dt):
-        """Create a Timestamp from a timezone-aware datetime."""
+        """Create a Timestamp from a datetime, exactly (no float on the way).
+
+        An aware datetime counts in its own zone; a naive one is local time,
+        as datetime.timestamp() and msgpack-python 1.2.1 take it. Times
+        before 1970 give negative seconds and positive nanoseconds.
+        """
+        if dt.utcoffset() is None:  # naive: local time
+            dt = dt.astimezone(_utc)
         delta = dt - _epoch
         return Timestamp(delta.days * 86400 + delta.seconds, delta.microseconds * 1000)

@@ -59,6 +59,19 @@ extern "C" {
 #define MPK_STATUS_STRINGS 1
 #endif
 
+/** 1: the writer's commonest forms are inline code at each call: fixarray
+ *  and fixmap headers, and payloads shorter than 32 bytes (most strings)
+ *  copied with word moves instead of a call to memcpy. Faster where
+ *  unaligned 64-bit access is cheap; elsewhere it only adds code, so the
+ *  default is on for 64-bit x86 and Arm hosts only. */
+#ifndef MPK_INLINE_FAST_PATHS
+#if defined(__x86_64__) || defined(__aarch64__)
+#define MPK_INLINE_FAST_PATHS 1
+#else
+#define MPK_INLINE_FAST_PATHS 0
+#endif
+#endif
+
 /** @} */
 
 /**
@@ -160,7 +173,7 @@ typedef struct mpk_error {
 
 /** Fill @p e for @p status. @p d (may be NULL) is the decoder that failed,
  *  for the details of MPK_ERR_LIMIT and MPK_ERR_DEPTH (an unpacker keeps
- *  them after it rewinds: pass &u->dec). */
+ *  them after it drops the failed object: pass &u->dec). */
 void mpk_error_get(mpk_error_t *e, mpk_status_t status, const struct mpk_decoder *d);
 
 /** @} */
@@ -247,6 +260,44 @@ static inline void mpk__be64(uint8_t *p, uint64_t v) {
 
 /** Append @p n raw bytes (payloads; nothing is framed). */
 void mpk_write_raw(mpk_writer_t *w, const void *data, size_t n);
+
+// Copy n < 32 bytes: with MPK_INLINE_FAST_PATHS, as two overlapping moves
+// of the largest power-of-two width that fits (every byte read and written
+// lies inside the n bytes).
+static inline void mpk__copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
+    #if MPK_INLINE_FAST_PATHS
+    uint64_t a, b;
+    uint32_t c, d;
+    if (n >= 16) {
+        uint64_t e, f;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + 8, 8);
+        memcpy(&e, src + n - 16, 8);
+        memcpy(&f, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + 8, &b, 8);
+        memcpy(dst + n - 16, &e, 8);
+        memcpy(dst + n - 8, &f, 8);
+    } else if (n >= 8) {
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        memcpy(&c, src, 4);
+        memcpy(&d, src + n - 4, 4);
+        memcpy(dst, &c, 4);
+        memcpy(dst + n - 4, &d, 4);
+    } else if (n > 0) {
+        uint8_t first = src[0], mid = src[n / 2], last = src[n - 1];
+        dst[0] = first;
+        dst[n / 2] = mid;
+        dst[n - 1] = last;
+    }
+    #else
+    memcpy(dst, src, n);
+    #endif
+}
 
 static inline void mpk__write_byte(mpk_writer_t *w, uint8_t b) {
     uint8_t *p = mpk__room(w, 1);
@@ -353,10 +404,41 @@ static inline void mpk_write_float64(mpk_writer_t *w, double v) {
 void mpk_write_str_header(mpk_writer_t *w, size_t n);
 /** Header of a bin of @p n bytes (the str family in compat mode). */
 void mpk_write_bin_header(mpk_writer_t *w, size_t n);
+// The general forms of the two below.
+void mpk__write_array_header(mpk_writer_t *w, size_t n);
+void mpk__write_map_header(mpk_writer_t *w, size_t n);
+
+// With MPK_INLINE_FAST_PATHS, a fixarray or fixmap header (@p fix | n)
+// when n < 16; false if the general form is needed.
+static inline bool mpk__write_fix_header(mpk_writer_t *w, uint8_t fix, size_t n) {
+    #if MPK_INLINE_FAST_PATHS
+    uint8_t *p;
+    if (n < 16 && (p = mpk__room(w, 1)) != NULL) {
+        *p = (uint8_t)(fix | n);
+        w->pos += 1;
+        return true;
+    }
+    #else
+    (void)w;
+    (void)fix;
+    (void)n;
+    #endif
+    return false;
+}
+
 /** Header of an array of @p n elements. */
-void mpk_write_array_header(mpk_writer_t *w, size_t n);
+static inline void mpk_write_array_header(mpk_writer_t *w, size_t n) {
+    if (!mpk__write_fix_header(w, 0x90, n)) {
+        mpk__write_array_header(w, n);
+    }
+}
+
 /** Header of a map of @p n key/value pairs. */
-void mpk_write_map_header(mpk_writer_t *w, size_t n);
+static inline void mpk_write_map_header(mpk_writer_t *w, size_t n) {
+    if (!mpk__write_fix_header(w, 0x80, n)) {
+        mpk__write_map_header(w, n);
+    }
+}
 /** Header of an extension of @p type with @p n data bytes
  *  (fixext1/2/4/8/16 when n is exactly that, else ext8/16/32). */
 void mpk_write_ext_header(mpk_writer_t *w, int8_t type, size_t n);
@@ -364,9 +446,9 @@ void mpk_write_ext_header(mpk_writer_t *w, int8_t type, size_t n);
 /** A whole str: header and @p n UTF-8 bytes (not validated). */
 static inline void mpk_write_str(mpk_writer_t *w, const char *s, size_t n) {
     uint8_t *p;
-    if (n < 32 && w->status == MPK_OK && (p = mpk__room(w, n + 1)) != NULL) {
+    if (n < 32 && (p = mpk__room(w, n + 1)) != NULL) {
         p[0] = (uint8_t)(0xa0 | n);
-        memcpy(p + 1, s, n);
+        mpk__copy_short(p + 1, (const uint8_t *)s, n);
         w->pos += n + 1;
         return;
     }
@@ -541,6 +623,10 @@ typedef struct mpk_decoder {
     size_t depth;          /**< frames in use */
     mpk_status_t status;   /**< sticky error */
     size_t need;           /**< after MPK_NEED_MORE: bytes needed beyond those given */
+    size_t at;             /**< input bytes of this call up to the end of the token
+                                being handled (set before its checks and callbacks;
+                                may pass len for a payload not yet given): after an
+                                error, or a callback's longjmp, where it stopped */
     mpk_limit_kind_t err_limit;  /**< after MPK_ERR_LIMIT: which limit */
     uint32_t err_value;    /**< after MPK_ERR_LIMIT: the length read */
     uint32_t err_max;      /**< after MPK_ERR_LIMIT: the limit */
@@ -588,20 +674,26 @@ static inline bool mpk_decoder_idle(const mpk_decoder_t *d) {
 /** Drop all partial state (discarding owned objects) and clear the error. */
 void mpk_decoder_reset(mpk_decoder_t *d);
 
+// For mpk_decode_loop.h: record a limit error; grow the frames by one
+// level at least (MPK_ERR_DEPTH or MPK_ERR_MEMORY if it cannot).
+mpk_status_t mpk__over_limit(mpk_decoder_t *d, mpk_limit_kind_t kind, uint32_t value, uint32_t max);
+mpk_status_t mpk__decoder_grow(mpk_decoder_t *d);
+
 /** @} */
 
 /**
  * @defgroup mpk_inbuf Input buffer
  *
- * The bytes a streaming unpacker holds: data[start..tail) is kept, where
- * start is the first byte of the object being decoded and head is how far
- * the decoder got. An object that fails (bad data, or a hook that raised)
- * can be decoded again, or skipped, from start: mpk_inbuf_rewind().
+ * The bytes a streaming unpacker holds: data[head..tail) is kept, where
+ * head is how far the decoder got. The decoder keeps the containers of an
+ * object in progress in its frames, not in these bytes, so what it has
+ * consumed is dropped at once; max bounds the bytes not yet decoded, as
+ * msgpack-python's max_buffer_size does.
  *
- *     data:  [ dropped | object in progress | not yet decoded | free ]
- *            0       start               head              tail    cap
+ *     data:  [ consumed, dropped | not yet decoded | free ]
+ *            0                 head              tail    cap
  *
- * Growing compacts first (drops data[0..start)), then asks the binding's
+ * Growing compacts first (drops data[0..head)), then asks the binding's
  * realloc for geometrically more room, never past max.
  * @{
  */
@@ -612,7 +704,6 @@ typedef uint8_t *(*mpk_realloc_fn)(void *ctx, uint8_t *old, size_t old_cap, size
 
 typedef struct mpk_inbuf {
     uint8_t *data;
-    size_t start;          /**< first byte of the object in progress */
     size_t head;           /**< next byte for the decoder */
     size_t tail;           /**< end of the bytes held */
     size_t cap;            /**< size of data */
@@ -635,19 +726,6 @@ static inline size_t mpk_inbuf_pending(const mpk_inbuf_t *b) {
     return b->tail - b->head;
 }
 
-/** The decoder finished an object: its bytes may be dropped. */
-static inline void mpk_inbuf_commit(mpk_inbuf_t *b) {
-    b->start = b->head;
-}
-
-/** Go back to the start of the object in progress; returns how many bytes
- *  the decoder had consumed of it. */
-static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
-    size_t back = b->head - b->start;
-    b->head = b->start;
-    return back;
-}
-
 /** @} */
 
 /**
@@ -656,10 +734,17 @@ static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
  * msgpack-python's Unpacker and unpack(stream) without the Python: an input
  * buffer (mpk_inbuf), a decoder, and a fill callback that reads the stream,
  * as MPack's reader has. It keeps the stream position (tell), skips objects
- * with a second visitor, reads raw headers and bytes between objects, and
- * after bad data or a failed callback goes back to the start of the object
- * in progress, so that the next call meets it again (and skip() can drop
- * it) and nothing is lost.
+ * with a second visitor, and reads raw headers and bytes between objects.
+ *
+ * State after an error, as msgpack-python 1.2.1's C extension leaves it.
+ * When the data ends inside an object (MPK_NEED_MORE) the partial object
+ * is kept and the next call continues it. After any other error of the
+ * decoder (bad data, a limit, the depth, a callback that failed) the object
+ * in progress is dropped and decoding goes on from the last byte of the
+ * token at which the error was found: the reserved byte 0xc1 itself, the
+ * last byte of a value a limit or a callback refused, the last byte of a
+ * container header one level too deep. Bytes of a refused payload that
+ * have not arrived yet are dropped as they arrive (mpk_unpacker_t.discard).
  *
  * The unpacker is busy while the decoder or the fill callback runs: those
  * run the binding's code (hooks, a stream's read), which may call the
@@ -682,9 +767,9 @@ static inline size_t mpk_inbuf_rewind(mpk_inbuf_t *b) {
  *     }
  *
  * Unwinding after a visitor's jump does what an error return does: the
- * decoder is reset (what it owned is discarded) and the input goes back to
- * the start of the object. After a fill's or realloc's jump the partial
- * object is kept: the bytes already held are still good. Objects the
+ * decoder is reset (what it owned is discarded) and decoding goes on from
+ * the last byte of the token it was handling. After a fill's or realloc's
+ * jump the partial object is kept: the bytes already held are still good. Objects the
  * decoder owned when a visitor jumped out are discarded through the
  * visitor's discard(); a garbage-collected binding can leave it NULL. The
  * same holds for a bare decoder: after a jump out of mpk_decoder_feed, call
@@ -722,6 +807,7 @@ struct mpk_unpacker {
     void *io_ctx;                   /**< the binding's, for fill and realloc_fn */
     size_t read_size;               /**< bytes asked of fill at a time */
     uint64_t offset;                /**< stream position of buf.head (tell) */
+    size_t discard;                 /**< bytes of a refused payload still to drop */
     uint8_t busy;                   /**< mpk_busy_t */
     bool skipping;                  /**< the object in progress is being skipped */
     bool exact;                     /**< read only what the object needs */
@@ -777,10 +863,10 @@ static inline mpk_status_t mpk_unpacker_append(mpk_unpacker_t *u, const void *da
  *                  skipping.
  * @return MPK_OK; MPK_NEED_MORE when the data held ends and the stream has
  *         no more (now or ever): the partial object is kept, and a later
- *         call continues it; MPK_ERR_BUSY; an error of the fill callback;
- *         or a decoder error, after which the unpacker has gone back to
- *         the start of the object (its details stay in u->dec for
- *         mpk_error_get).
+ *         call continues it; MPK_ERR_BUSY; an error of the fill callback
+ *         (the partial object is kept); or a decoder error, after which the
+ *         object in progress is dropped and decoding goes on as described
+ *         above (the error's details stay in u->dec for mpk_error_get).
  */
 mpk_status_t mpk_unpacker_next(mpk_unpacker_t *u, bool skip, mpk_obj_t *out);
 
@@ -821,13 +907,14 @@ static inline bool mpk_unpacker_building(const mpk_unpacker_t *u) {
     return u->dec.vis == u->vis && u->dec.depth > 0;
 }
 
-/** Back to the start of the object in progress with a fresh decoder (the
- *  objects it owned are discarded); the limit details of the last error
- *  are kept. */
-void mpk_unpacker_rewind(mpk_unpacker_t *u);
+/** Drop the object in progress (the decoder is reset, the objects it owned
+ *  are discarded; the bytes it consumed are gone); the limit details of
+ *  the last error are kept. */
+void mpk_unpacker_drop(mpk_unpacker_t *u);
 
-/** After a callback left by longjmp (see above): rewind if the jump came
- *  from the decoder, and clear the busy state. */
+/** After a callback left by longjmp (see above): if the jump came from the
+ *  decoder, drop the object and go on as after an error; clear the busy
+ *  state. */
 void mpk_unpacker_unwind(mpk_unpacker_t *u);
 
 /** @} */

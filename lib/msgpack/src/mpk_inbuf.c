@@ -15,15 +15,14 @@ mpk_status_t mpk_inbuf_reserve(mpk_inbuf_t *b, size_t n, mpk_realloc_fn realloc_
     if (b->cap - b->tail >= n) {
         return MPK_OK;
     }
-    size_t keep = b->tail - b->start;
+    size_t keep = b->tail - b->head;
     if (n > b->max || keep > b->max - n) {
         return MPK_ERR_FULL;
     }
-    if (b->start > 0) {
-        memmove(b->data, b->data + b->start, keep);
-        b->head -= b->start;
+    if (b->head > 0) {
+        memmove(b->data, b->data + b->head, keep);
+        b->head = 0;
         b->tail = keep;
-        b->start = 0;
         if (b->cap - b->tail >= n) {
             return MPK_OK;
         }
@@ -86,10 +85,9 @@ mpk_status_t mpk_unpacker_feed(mpk_unpacker_t *u, const void *data, size_t n) {
     return mpk_inbuf_append(&u->buf, data, n, u->realloc_fn, u->io_ctx);
 }
 
-void mpk_unpacker_rewind(mpk_unpacker_t *u) {
+void mpk_unpacker_drop(mpk_unpacker_t *u) {
     mpk_limit_kind_t kind = u->dec.err_limit;
     uint32_t value = u->dec.err_value, max = u->dec.err_max;
-    u->offset -= mpk_inbuf_rewind(&u->buf);
     mpk_decoder_reset(&u->dec);
     u->dec.vis = u->vis;
     u->dec.err_limit = kind;  // for the message of the error that got here
@@ -99,11 +97,39 @@ void mpk_unpacker_rewind(mpk_unpacker_t *u) {
     u->busy = MPK_IDLE;
 }
 
+// Move past n bytes of input (they are consumed: tell() counts them).
+static void consume(mpk_unpacker_t *u, size_t n) {
+    u->buf.head += n;
+    u->offset += n;
+}
+
+// After the decoder failed (returned an error or a callback jumped out):
+// drop the object in progress and go on from the last byte of the token it
+// was handling (dec.at counts from buf.head, which a decoding call leaves
+// where it was), as msgpack-python 1.2.1's C extension does.
+static void drop_failed(mpk_unpacker_t *u) {
+    size_t last = u->dec.at > 0 ? u->dec.at - 1 : 0;
+    size_t have = mpk_inbuf_pending(&u->buf);
+    size_t n = last < have ? last : have;
+    consume(u, n);
+    u->discard = last - n;
+    mpk_unpacker_drop(u);
+}
+
 void mpk_unpacker_unwind(mpk_unpacker_t *u) {
     if (u->busy == MPK_BUSY_DECODE) {
-        mpk_unpacker_rewind(u);
+        drop_failed(u);
     }
     u->busy = MPK_IDLE;
+}
+
+// Drop what has arrived of a refused payload; true if some is still to come.
+static bool discarding(mpk_unpacker_t *u) {
+    size_t have = mpk_inbuf_pending(&u->buf);
+    size_t n = u->discard < have ? u->discard : have;
+    consume(u, n);
+    u->discard -= n;
+    return u->discard > 0;
 }
 
 static const uint8_t *head_of(const mpk_inbuf_t *b) {
@@ -126,10 +152,10 @@ static mpk_status_t read_more(mpk_unpacker_t *u) {
         size_t chunk = have > u->read_size ? have : u->read_size;
         n = u->dec.need < chunk ? u->dec.need : chunk;
     } else {
-        size_t room = u->buf.max - (u->buf.tail - u->buf.start);
+        size_t room = u->buf.max - mpk_inbuf_pending(&u->buf);
         n = u->read_size < room ? u->read_size : room;
     }
-    if (n == 0 || n > u->buf.max - (u->buf.tail - u->buf.start)) {
+    if (n == 0 || n > u->buf.max - mpk_inbuf_pending(&u->buf)) {
         return MPK_ERR_FULL;
     }
     size_t got = 0;
@@ -144,10 +170,22 @@ static mpk_status_t read_more(mpk_unpacker_t *u) {
     }
     if (got == 0) {
         if (u->exact) {
-            return u->buf.tail > u->buf.start ? MPK_ERR_EOF_INSIDE : MPK_ERR_EOF;
+            bool inside = !mpk_decoder_idle(&u->dec) || mpk_inbuf_pending(&u->buf) > 0;
+            return inside ? MPK_ERR_EOF_INSIDE : MPK_ERR_EOF;
         }
         u->fill = NULL;  // the end: forget the stream
         return MPK_NEED_MORE;
+    }
+    return MPK_OK;
+}
+
+// Drop the rest of a refused payload first (see discarding()).
+static mpk_status_t skip_discarded(mpk_unpacker_t *u) {
+    while (discarding(u)) {
+        mpk_status_t st = read_more(u);
+        if (st != MPK_OK) {
+            return st;
+        }
     }
     return MPK_OK;
 }
@@ -157,7 +195,10 @@ mpk_status_t mpk_unpacker_next(mpk_unpacker_t *u, bool skip, mpk_obj_t *out) {
     if (u->busy != MPK_IDLE) {
         return MPK_ERR_BUSY;
     }
-    mpk_status_t st;
+    mpk_status_t st = skip_discarded(u);
+    if (st != MPK_OK) {
+        return st;
+    }
     for (;;) {
         // (In exact mode the decoder says first how much to read.)
         if (mpk_inbuf_pending(&u->buf) == 0 && !u->exact && (st = read_more(u)) != MPK_OK) {
@@ -172,35 +213,34 @@ mpk_status_t mpk_unpacker_next(mpk_unpacker_t *u, bool skip, mpk_obj_t *out) {
         u->busy = MPK_BUSY_DECODE;
         st = mpk_decoder_feed(&u->dec, head_of(&u->buf), mpk_inbuf_pending(&u->buf), false, &used, &obj);
         u->busy = MPK_IDLE;
-        u->buf.head += used;
-        u->offset += used;
-        if (st == MPK_OK) {
-            mpk_inbuf_commit(&u->buf);
-            if (u->skipping) {
-                u->skipping = false;
-                u->dec.vis = u->vis;
-                if (!skip) {
-                    continue;  // a skip left half done: finish it, then unpack
-                }
-                return MPK_OK;
+        if (st != MPK_OK && st != MPK_NEED_MORE) {
+            drop_failed(u);
+            return st;
+        }
+        consume(u, used);
+        if (st == MPK_NEED_MORE) {
+            if ((st = read_more(u)) != MPK_OK) {
+                return st;
             }
-            if (skip) {
-                // An unpack left half done, finished by skip: drop it.
-                if (u->vis->discard != NULL) {
-                    u->vis->discard(u->dec.ctx, obj);
-                }
-                return MPK_OK;
+            continue;
+        }
+        if (u->skipping) {
+            u->skipping = false;
+            u->dec.vis = u->vis;
+            if (!skip) {
+                continue;  // a skip left half done: finish it, then unpack
             }
-            *out = obj;
             return MPK_OK;
         }
-        if (st != MPK_NEED_MORE) {
-            mpk_unpacker_rewind(u);
-            return st;
+        if (skip) {
+            // An unpack left half done, finished by skip: drop it.
+            if (u->vis->discard != NULL) {
+                u->vis->discard(u->dec.ctx, obj);
+            }
+            return MPK_OK;
         }
-        if ((st = read_more(u)) != MPK_OK) {
-            return st;
-        }
+        *out = obj;
+        return MPK_OK;
     }
 }
 
@@ -212,17 +252,19 @@ mpk_status_t mpk_unpacker_read_header(mpk_unpacker_t *u, mpk_type_t want, uint32
     if (u->dec.depth != 0 || u->skipping) {
         return MPK_ERR_PARTIAL;
     }
+    mpk_status_t st = skip_discarded(u);
+    if (st != MPK_OK) {
+        return st;
+    }
     for (;;) {
         mpk_token_t t;
         size_t size;
-        mpk_status_t st = mpk_read_token(head_of(&u->buf), mpk_inbuf_pending(&u->buf), &t, &size);
+        st = mpk_read_token(head_of(&u->buf), mpk_inbuf_pending(&u->buf), &t, &size);
         if (st == MPK_OK || (st == MPK_NEED_MORE && t.type != MPK_T_NONE)) {
             if (t.type != want) {
                 return MPK_ERR_WRONG_TYPE;
             }
-            u->buf.head += size;  // array and map headers carry no payload
-            u->offset += size;
-            mpk_inbuf_commit(&u->buf);
+            consume(u, size);  // array and map headers carry no payload
             *count = t.v.n;
             return MPK_OK;
         }
@@ -240,10 +282,14 @@ mpk_status_t mpk_unpacker_read_bytes(mpk_unpacker_t *u, uint8_t *out, size_t n, 
     if (u->dec.depth != 0 || u->skipping) {
         return MPK_ERR_PARTIAL;
     }
+    mpk_status_t st = skip_discarded(u);
+    if (st != MPK_OK) {
+        return st == MPK_NEED_MORE ? MPK_OK : st;
+    }
     size_t done = 0;
     while (done < n) {
         if (mpk_inbuf_pending(&u->buf) == 0) {
-            mpk_status_t st = read_more(u);
+            st = read_more(u);
             if (st == MPK_NEED_MORE) {
                 break;
             }
@@ -255,9 +301,7 @@ mpk_status_t mpk_unpacker_read_bytes(mpk_unpacker_t *u, uint8_t *out, size_t n, 
         size_t have = mpk_inbuf_pending(&u->buf);
         size_t take = n - done < have ? n - done : have;
         memcpy(out + done, u->buf.data + u->buf.head, take);
-        u->buf.head += take;
-        u->offset += take;
-        mpk_inbuf_commit(&u->buf);
+        consume(u, take);
         done += take;
     }
     *got = done;

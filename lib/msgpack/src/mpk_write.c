@@ -129,11 +129,11 @@ void mpk_write_bin_header(mpk_writer_t *w, size_t n) {
     }
 }
 
-void mpk_write_array_header(mpk_writer_t *w, size_t n) {
+void mpk__write_array_header(mpk_writer_t *w, size_t n) {
     write_sized(w, 0x90, 15, 0, 0xdc, 0xdd, n);
 }
 
-void mpk_write_map_header(mpk_writer_t *w, size_t n) {
+void mpk__write_map_header(mpk_writer_t *w, size_t n) {
     write_sized(w, 0x80, 15, 0, 0xde, 0xdf, n);
 }
 

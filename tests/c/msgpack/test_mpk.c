@@ -777,30 +777,23 @@ static void test_inbuf(void) {
     CHECK(mpk_inbuf_append(&b, "abc", 3, inbuf_realloc, NULL) == MPK_OK);
     CHECK_EQ(b.cap, 64);  // the smallest block
     CHECK_EQ(mpk_inbuf_pending(&b), 3);
-    b.head = 2;                      // the decoder took 2 bytes of an object
-    CHECK_EQ(mpk_inbuf_rewind(&b), 2);
-    CHECK_EQ(b.head, 0);
-    b.head = 3;
-    mpk_inbuf_commit(&b);            // the object is done
-    CHECK_EQ(b.start, 3);
-    // Growing past the block drops committed bytes first and keeps the rest.
+    b.head = 3;                      // the decoder took them
+    // Growing past the block drops consumed bytes first and keeps the rest.
     static uint8_t big[900];
     memset(big, 'x', sizeof big);
     CHECK(mpk_inbuf_append(&b, "de", 2, inbuf_realloc, NULL) == MPK_OK);
-    b.head = 4;                      // an object in progress from 3
+    b.head = 4;                      // "d" taken, "e" not yet
     CHECK(mpk_inbuf_append(&b, big, sizeof big, inbuf_realloc, NULL) == MPK_OK);
-    CHECK_EQ(b.start, 0);
-    CHECK_EQ(b.head, 1);
-    CHECK_EQ(b.tail, 2 + sizeof big);
-    CHECK(memcmp(b.data, "de", 2) == 0 && b.data[2] == 'x');
+    CHECK_EQ(b.head, 0);
+    CHECK_EQ(b.tail, 1 + sizeof big);
+    CHECK(b.data[0] == 'e' && b.data[1] == 'x');
     CHECK(b.cap >= b.tail && b.cap <= b.max);
-    // max_buffer_size: the kept bytes plus the new ones may not pass it.
-    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_ERR_FULL);
-    CHECK_EQ(b.tail, 2 + sizeof big);  // nothing lost, nothing added
-    mpk_inbuf_commit(&b);
-    b.head = b.tail;
-    mpk_inbuf_commit(&b);            // everything consumed: room again
-    CHECK(mpk_inbuf_append(&b, big, 200, inbuf_realloc, NULL) == MPK_OK);
+    // max_buffer_size: the bytes not yet decoded plus the new ones may not pass it.
+    CHECK(mpk_inbuf_append(&b, big, 100, inbuf_realloc, NULL) == MPK_ERR_FULL);
+    CHECK_EQ(b.tail, 1 + sizeof big);  // nothing lost, nothing added
+    b.head = 101;                      // 100 decoded: room for 100 again
+    CHECK(mpk_inbuf_append(&b, big, 100, inbuf_realloc, NULL) == MPK_OK);
+    CHECK_EQ(mpk_inbuf_pending(&b), 900);
     // A failed allocation is reported, not hidden.
     mpk_inbuf_t c;
     mpk_inbuf_init(&c, 1000);
@@ -936,20 +929,21 @@ static void test_unpacker_exact(void) {
         un_start(&u, &c, &limits, &s2);
         mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, true);
         CHECK(mpk_unpacker_next(&u, false, &obj) == cut_status[cut]);
-        mpk_unpacker_rewind(&u);
+        mpk_unpacker_drop(&u);
         CHECK_EQ(c.live, 0);
     }
     source_t s3 = { three, THREE_LEN, 0, 0, 0, 0, 2, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
     un_start(&u, &c, &limits, &s3);
     mpk_unpacker_set_stream(&u, source_fill, 4096, 4096, true);
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_AGAIN);
-    mpk_unpacker_rewind(&u);
+    mpk_unpacker_drop(&u);
     CHECK_EQ(c.live, 0);
 }
 
-// Bad data and failed callbacks rewind to the start of the object: nothing
-// is lost, skip() drops it, tell() counts only what was taken.
-static void test_unpacker_rewind_and_skip(void) {
+// After bad data, a limit or a failed callback the object in progress is
+// dropped and decoding goes on from the last byte of the token that failed,
+// as msgpack-python 1.2.1's C extension does; tell() counts what was taken.
+static void test_unpacker_after_errors(void) {
     mpk_limits_t limits;
     mpk_limits_default(&limits);
     limits.max_str = 1;
@@ -958,35 +952,66 @@ static void test_unpacker_rewind_and_skip(void) {
     mpk_obj_t obj;
     un_start(&u, &c, &limits, NULL);
     CHECK(mpk_unpacker_feed(&u, three, THREE_LEN) == MPK_OK);
+    // [1, "ab"]: "ab" is over the limit; its last byte ('b') is next.
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_LIMIT);
-    CHECK_EQ(mpk_unpacker_tell(&u), 0);
+    CHECK_EQ(mpk_unpacker_tell(&u), 4);
     CHECK_EQ(c.live, 0);
     mpk_error_t e;
-    mpk_error_get(&e, MPK_ERR_LIMIT, &u.dec);  // the details survive the rewind
+    mpk_error_get(&e, MPK_ERR_LIMIT, &u.dec);  // the details survive the drop
     CHECK(e.kind == MPK_EXC_VALUE && e.a == 2 && e.b == 1 && strcmp(e.name, "str") == 0);
     CHECK(strcmp(e.fmt, "%u exceeds max_%s_len(%u)") == 0);
-    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_ERR_LIMIT);  // skip checks too
-    size_t got;
-    uint8_t raw[5];
-    CHECK(mpk_unpacker_read_bytes(&u, raw, 5, &got) == MPK_OK && got == 5);
-    CHECK(memcmp(raw, three, 5) == 0);
-    // A visitor that fails: the same object again, then skipped.
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_OK && obj == NULL);  // skips 'b'
+    CHECK_EQ(mpk_unpacker_tell(&u), 5);
+    // {"k": nil}: the visitor fails on "k" (its second callback).
     c.fail_at = 2;
     c.calls = 0;
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_CALLBACK);
-    CHECK_EQ(mpk_unpacker_tell(&u), 5);
+    CHECK_EQ(mpk_unpacker_tell(&u), 7);
     CHECK_EQ(c.live, 0);
     c.fail_at = 0;
-    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_OK && obj == NULL);
-    CHECK_EQ(mpk_unpacker_tell(&u), 9);
-    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);
-    CHECK(((tv_t *)obj)->kind == TV_UINT && ((tv_t *)obj)->v.u == 7);
-    tv_release(&c, obj);
+    static const uint64_t rest[] = { 'k', 7 };
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK);
+        if (i == 1) {
+            CHECK(((tv_t *)obj)->kind == TV_NIL);
+        } else {
+            CHECK(((tv_t *)obj)->kind == TV_UINT && ((tv_t *)obj)->v.u == rest[i / 2]);
+        }
+        tv_release(&c, obj);
+    }
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_NEED_MORE);
-    // 0xc1 in the middle of an array.
-    CHECK(mpk_unpacker_feed(&u, "\x92\x01\xc1", 3) == MPK_OK);
+    // 0xc1 in the middle of an array: it stays, the same error each time.
+    CHECK(mpk_unpacker_feed(&u, "\x92\x01\xc1\x05", 4) == MPK_OK);
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_INVALID);
-    CHECK_EQ(mpk_unpacker_tell(&u), 10);
+    CHECK_EQ(mpk_unpacker_tell(&u), 12);
+    CHECK(mpk_unpacker_next(&u, true, &obj) == MPK_ERR_INVALID);
+    CHECK_EQ(c.live, 0);
+    size_t got;
+    uint8_t raw[1];
+    CHECK(mpk_unpacker_read_bytes(&u, raw, 1, &got) == MPK_OK && got == 1 && raw[0] == 0xc1);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK && ((tv_t *)obj)->v.u == 5);
+    tv_release(&c, obj);
+    // A str over the limit whose payload is still on its way: what has come
+    // is dropped now, the rest as it comes, all but its last byte ('d').
+    CHECK(mpk_unpacker_feed(&u, "\xa4" "ab", 3) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_LIMIT);
+    CHECK_EQ(mpk_unpacker_tell(&u), 17);
+    CHECK_EQ(u.discard, 1);
+    uint32_t count;
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_NEED_MORE);
+    CHECK(mpk_unpacker_feed(&u, "cd\x90", 3) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK && ((tv_t *)obj)->v.u == 'd');
+    tv_release(&c, obj);
+    CHECK(mpk_unpacker_read_header(&u, MPK_T_ARRAY, &count) == MPK_OK && count == 0);
+    CHECK_EQ(mpk_unpacker_tell(&u), 20);
+    // Too deep: the header one level too many is next.
+    limits.max_depth = 2;
+    un_start(&u, &c, &limits, NULL);
+    CHECK(mpk_unpacker_feed(&u, "\x91\x91\xdc\x00\x01\x07", 6) == MPK_OK);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_DEPTH);
+    CHECK_EQ(mpk_unpacker_tell(&u), 4);
+    CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_OK && ((tv_t *)obj)->v.u == 1);
+    tv_release(&c, obj);
     CHECK_EQ(c.live, 0);
 }
 
@@ -1069,18 +1094,21 @@ static void test_unpacker_fill_failures(void) {
         CHECK(src.reenter_status[i] == MPK_ERR_BUSY);
     }
     CHECK(!mpk_unpacker_busy(&u));
-    // max_buffer: a read that cannot fit, and a feed.
+    // max_buffer bounds the bytes not yet decoded: a feed, and a token
+    // longer than max_buffer that a read cannot complete.
+    static const uint8_t long_str[] = "\x92\x01\xa4" "abcd";
     un_start(&u, &c, &limits, NULL);
     u.buf.max = 4;
-    CHECK(mpk_unpacker_feed(&u, three, 5) == MPK_ERR_FULL);
-    CHECK(mpk_unpacker_feed(&u, three, 4) == MPK_OK);
-    source_t s2 = { three + 4, 1, 0, 0, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
+    CHECK(mpk_unpacker_feed(&u, long_str, 5) == MPK_ERR_FULL);
+    CHECK(mpk_unpacker_feed(&u, long_str, 4) == MPK_OK);
+    source_t s2 = { long_str + 4, 3, 0, 0, 0, 0, 0, 0, NULL, NULL, { MPK_OK, MPK_OK, MPK_OK } };
     u.io_ctx = &s2;
     mpk_unpacker_set_stream(&u, source_fill, 0, 4096, false);
     CHECK_EQ(u.read_size, 4);  // the default is bounded by max_buffer
     CHECK(mpk_unpacker_next(&u, false, &obj) == MPK_ERR_FULL);
+    CHECK_EQ(mpk_inbuf_pending(&u.buf), 4);  // a4 a b c: 5 needed, 4 allowed
     CHECK_EQ(c.live, 1);  // the array begun is kept (a fill error is not bad data)
-    mpk_unpacker_rewind(&u);
+    mpk_unpacker_drop(&u);
     CHECK_EQ(c.live, 0);
 }
 
@@ -1118,6 +1146,9 @@ static void test_unpacker_longjmp(void) {
         if (setjmp(jump) == 0) {
             mpk_status_t st = mpk_unpacker_next(&u, false, &obj);
             CHECK(st == MPK_OK);
+            if (results == 0) {  // where the failed [1, "ab"] left off: its 'b'
+                CHECK(((tv_t *)obj)->kind == TV_UINT && ((tv_t *)obj)->v.u == 'b');
+            }
             tv_release(&c, obj);
             results++;
         } else {
@@ -1128,7 +1159,7 @@ static void test_unpacker_longjmp(void) {
         }
     }
     CHECK_EQ(jumps, 2);  // the fill's, then the visitor's at "ab"
-    CHECK_EQ(results, 3);
+    CHECK_EQ(results, 3);  // 'b' (where the failed [1, "ab"] left off), the map, 7
     CHECK_EQ(mpk_unpacker_tell(&u), THREE_LEN);
     CHECK_EQ(c.live, 0);
 }
@@ -1189,7 +1220,7 @@ int main(void) {
     RUN_TEST(test_inbuf);
     RUN_TEST(test_unpacker_stream);
     RUN_TEST(test_unpacker_exact);
-    RUN_TEST(test_unpacker_rewind_and_skip);
+    RUN_TEST(test_unpacker_after_errors);
     RUN_TEST(test_unpacker_partial);
     RUN_TEST(test_unpacker_fill_failures);
     RUN_TEST(test_unpacker_longjmp);

@@ -11,8 +11,8 @@
 
 #include "mpk.h"
 
-// msgpack-python 1.0.3's limits.
-#define CMSGPACK_PACK_NEST_LIMIT 511
+// msgpack-python 1.2.1's limits.
+#define CMSGPACK_PACK_NEST_LIMIT 1024
 #define CMSGPACK_UNPACK_DEPTH 1024
 #define CMSGPACK_MAX_BUFFER_DEFAULT (100 * 1024 * 1024)
 
@@ -23,9 +23,9 @@
 
 typedef struct key_entry {
     PyObject *str;             // interned str, or NULL
-    uint32_t hash;
+    uint64_t first, last;      // key_word() of the bytes
     uint8_t len;
-    char bytes[KEY_CACHE_MAXLEN];
+    uint8_t bytes[KEY_CACHE_MAXLEN];
 } key_entry;
 
 typedef struct cmsgpack_state {

@@ -7,7 +7,7 @@
 //   pack(o, stream, **options)            stream.write(packb(o)), looping on short writes
 //   unpackb(packed, **options) -> object  ExtraData if bytes follow the object
 //   unpack(stream, **options) -> object   reads exactly one object from stream.read
-//   Packer, Unpacker                      as msgpack-python 1.0
+//   Packer, Unpacker                      as msgpack-python 1.2.1
 //   _timestamp_to_bytes(sec, nsec), _timestamp_from_bytes(data)   for ext.Timestamp
 
 #include "cmsgpack.h"

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the mpx developers
 //
 // Packing Python objects with the lib/msgpack writer: packb(), pack() and
-// the Packer type. The checks run in msgpack-python 1.0.3's order, so that
+// the Packer type. The checks run in msgpack-python 1.2.1's order, so that
 // the same options give byte-identical output:
 //
 //   None, True, False, int, float, bytes/bytearray, str, dict, ExtType,
@@ -23,6 +23,96 @@ typedef struct pack_ctx {
 } pack_ctx;
 
 static int pack_obj(pack_ctx *c, PyObject *obj, int nest);
+
+// The value of an int that fits two digits (|v| < 2**60 with CPython's
+// 30-bit digits), read without a call; false for larger ones.
+static inline bool small_int(PyObject *obj, int64_t *v) {
+    #if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)obj)) {
+        return false;
+    }
+    *v = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)obj);
+    return true;
+    #else
+    // Up to 3.11: the digit count, with the sign, in ob_size.
+    Py_ssize_t size = Py_SIZE(obj);
+    const digit *d = ((PyLongObject *)obj)->ob_digit;
+    int64_t m;
+    switch (size < 0 ? -size : size) {
+        case 0:
+            *v = 0;
+            return true;
+        case 1:
+            m = (int64_t)d[0];
+            break;
+        case 2:
+            m = (int64_t)d[0] | ((int64_t)d[1] << PyLong_SHIFT);
+            break;
+        default:
+            return false;
+    }
+    *v = size < 0 ? -m : m;
+    return true;
+    #endif
+}
+
+static inline void pack_float(pack_ctx *c, PyObject *obj) {
+    if (c->o->use_single_float) {
+        mpk_write_float32(c->w, (float)PyFloat_AS_DOUBLE(obj));
+    } else {
+        mpk_write_float64(c->w, PyFloat_AS_DOUBLE(obj));
+    }
+}
+
+// The exact types most messages are made of, packed inline and without
+// running any Python code: ASCII str, int below 2**60, float, None, bool.
+// Returns 1 if obj was one of them, 0 if not (pack_obj then takes it). The
+// writer's one error (no memory) is sticky: pack_obj and the containers
+// check it before running Python code and at their end.
+static inline int pack_fast(pack_ctx *c, PyObject *obj) {
+    PyTypeObject *tp = Py_TYPE(obj);
+    if (tp == &PyUnicode_Type) {
+        if (!PyUnicode_IS_COMPACT_ASCII(obj) || PyUnicode_GET_LENGTH(obj) > ITEM_LIMIT) {
+            return 0;
+        }
+        mpk_write_str(c->w, (const char *)PyUnicode_1BYTE_DATA(obj), (size_t)PyUnicode_GET_LENGTH(obj));
+        return 1;
+    }
+    if (tp == &PyLong_Type) {
+        int64_t v;
+        if (!small_int(obj, &v)) {
+            return 0;
+        }
+        mpk_write_int(c->w, v);
+        return 1;
+    }
+    if (tp == &PyFloat_Type) {
+        pack_float(c, obj);
+        return 1;
+    }
+    if (obj == Py_None) {
+        mpk_write_nil(c->w);
+        return 1;
+    }
+    if (tp == &PyBool_Type) {
+        mpk_write_bool(c->w, obj == Py_True);
+        return 1;
+    }
+    return 0;
+}
+
+// Pack an element the caller only borrows from a list or dict: through
+// pack_obj, Python code (default()) may mutate that container, so hold a
+// reference meanwhile.
+static inline int pack_borrowed(pack_ctx *c, PyObject *obj, int nest) {
+    if (pack_fast(c, obj)) {
+        return 0;
+    }
+    Py_INCREF(obj);
+    int r = pack_obj(c, obj, nest);
+    Py_DECREF(obj);
+    return r;
+}
 
 // Turn a writer error into an exception, unless the sink already set one.
 static int writer_failed(pack_ctx *c) {
@@ -97,6 +187,11 @@ static int changed_size(const char *what) {
     return -1;
 }
 
+static int recursion_limit(void) {
+    PyErr_SetString(PyExc_ValueError, "recursion limit exceeded.");
+    return -1;
+}
+
 static int pack_dict(pack_ctx *c, PyObject *obj, int nest) {
     Py_ssize_t n = PyDict_GET_SIZE(obj);
     if (n > ITEM_LIMIT) {
@@ -107,9 +202,19 @@ static int pack_dict(pack_ctx *c, PyObject *obj, int nest) {
     Py_ssize_t pos = 0, done = 0;
     PyObject *k, *v;
     if (PyDict_CheckExact(obj)) {
+        if (nest < 0 && n > 0) {
+            return recursion_limit();  // what pack_obj says of the first key
+        }
         while (PyDict_Next(obj, &pos, &k, &v)) {
-            if (++done > n || pack_pair(c, k, v, nest) < 0) {
-                return done > n ? changed_size("dict") : -1;
+            if (++done > n) {
+                return changed_size("dict");
+            }
+            if (pack_fast(c, k)) {
+                if (pack_borrowed(c, v, nest) < 0) {  // the key needs v no more
+                    return -1;
+                }
+            } else if (pack_pair(c, k, v, nest) < 0) {
+                return -1;
             }
         }
     } else {
@@ -151,23 +256,23 @@ static int pack_array(pack_ctx *c, PyObject *obj, int nest) {
         return -1;
     }
     mpk_write_array_header(c->w, (size_t)n);
+    if (nest < 0 && n > 0) {
+        return recursion_limit();  // what pack_obj says of the first item
+    }
     if (PyTuple_Check(obj)) {  // immutable: items stay alive
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (pack_obj(c, PyTuple_GET_ITEM(obj, i), nest) < 0) {
+            PyObject *item = PyTuple_GET_ITEM(obj, i);
+            if (!pack_fast(c, item) && pack_obj(c, item, nest) < 0) {
                 return -1;
             }
         }
         return 0;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyList_GET_SIZE(obj) != n) {
+        if (PyList_GET_SIZE(obj) != n) {  // changed by default()
             return changed_size("list");
         }
-        PyObject *item = PyList_GET_ITEM(obj, i);
-        Py_INCREF(item);
-        int r = pack_obj(c, item, nest);
-        Py_DECREF(item);
-        if (r < 0) {
+        if (pack_borrowed(c, PyList_GET_ITEM(obj, i), nest) < 0) {
             return -1;
         }
     }
@@ -197,14 +302,6 @@ static int pack_int(pack_ctx *c, PyObject *obj, bool *out_of_range) {
     }
     *out_of_range = true;
     return 0;
-}
-
-static void pack_float(pack_ctx *c, PyObject *obj) {
-    if (c->o->use_single_float) {
-        mpk_write_float32(c->w, (float)PyFloat_AS_DOUBLE(obj));
-    } else {
-        mpk_write_float64(c->w, PyFloat_AS_DOUBLE(obj));
-    }
 }
 
 static int pack_ext(pack_ctx *c, PyObject *obj) {
@@ -304,8 +401,10 @@ static int is_aware_datetime(pack_ctx *c, PyObject *obj, int *aware) {
 
 static int pack_obj(pack_ctx *c, PyObject *obj, int nest) {
     if (nest < 0) {
-        PyErr_SetString(PyExc_ValueError, "recursion limit exceeded.");
-        return -1;
+        return recursion_limit();
+    }
+    if (c->w->status != MPK_OK) {  // from pack_fast: stop before running Python code
+        return writer_failed(c);
     }
     const cmsgpack_pack_opts *o = c->o;
     const int strict = o->strict_types;
@@ -353,8 +452,7 @@ static int pack_obj(pack_ctx *c, PyObject *obj, int nest) {
         } else if (PyMemoryView_Check(obj)) {
             Py_buffer view;
             if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) != 0) {
-                PyErr_SetString(PyExc_ValueError, "could not get buffer for memoryview");
-                r = -1;
+                r = -1;  // BufferError for a view that is not contiguous, as 1.2.1
             } else {
                 r = pack_bytes(c, obj, view.buf, view.len);
                 PyBuffer_Release(&view);
@@ -710,14 +808,15 @@ static PyObject *packer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
     return (PyObject *)self;
 }
 
-// Run fn with a writer over the Packer's buffer, as msgpack-python 1.0.3
+// Run fn with a writer over the Packer's buffer, as msgpack-python 1.2.1
 // does: pack() empties the buffer on error; the other methods leave what
 // was there before the call (msgpack-python leaves a partial map too, which
-// would corrupt the next output: we drop it). pack_ext_type() only appends;
-// the others return the buffer's bytes and empty it if autoreset, else None.
+// would corrupt the next output: we drop it). Every method returns the
+// buffer's bytes and empties it if autoreset, else None (pack_ext_type()
+// too: 1.0.3 only appended).
 typedef int (*packer_step)(packer_obj *self, mpk_writer_t *w, void *arg);
 
-enum { RUN_PACK, RUN_PART, RUN_APPEND };
+enum { RUN_PACK, RUN_PART };
 
 static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg, int mode) {
     if (packer_check_unlocked(self) < 0) {
@@ -743,7 +842,7 @@ static PyObject *packer_run(packer_obj *self, packer_step fn, void *arg, int mod
         return NULL;
     }
     self->len = w.pos;
-    if (!self->autoreset || mode == RUN_APPEND) {
+    if (!self->autoreset) {
         Py_RETURN_NONE;
     }
     PyObject *out = PyBytes_FromStringAndSize((const char *)self->buf, (Py_ssize_t)self->len);
@@ -866,7 +965,7 @@ static PyObject *packer_pack_ext_type(PyObject *op, PyObject *args) {
     if (!PyArg_ParseTuple(args, "ly*:pack_ext_type", &e.code, &e.data)) {
         return NULL;
     }
-    PyObject *r = packer_run((packer_obj *)op, step_ext, &e, RUN_APPEND);
+    PyObject *r = packer_run((packer_obj *)op, step_ext, &e, RUN_PART);
     PyBuffer_Release(&e.data);
     return r;
 }
@@ -921,7 +1020,7 @@ static PyMethodDef packer_methods[] = {
       PyDoc_STR("pack_map_pairs(pairs)\n--\n\nPack a sequence of (key, value) pairs as a map.") },
     { "pack_ext_type", packer_pack_ext_type, METH_VARARGS,
       PyDoc_STR("pack_ext_type(typecode, data)\n--\n\n"
-          "Append an extension of the given type to the buffer (no autoreset); return None.") },
+          "Pack an extension of the given type; return bytes if autoreset, else None.") },
     { "bytes", packer_bytes, METH_NOARGS,
       PyDoc_STR("bytes()\n--\n\nThe internal buffer's contents as bytes.") },
     { "reset", packer_reset, METH_NOARGS,
@@ -936,7 +1035,7 @@ static PyType_Slot packer_slots[] = {
         "Packer(*, default=None, use_single_float=False, autoreset=True, use_bin_type=True,\n"
         "       strict_types=False, datetime=False, unicode_errors=None, buf_size=262144)\n"
         "--\n\n"
-        "MessagePack packer, compatible with msgpack-python 1.0's Packer.") },
+        "MessagePack packer, compatible with msgpack-python 1.2.1's Packer.") },
     { Py_tp_new, packer_new },
     { Py_tp_init, packer_init },
     { Py_tp_dealloc, packer_dealloc },

@@ -4,13 +4,23 @@
 // Unpacking with the lib/msgpack decoder: a visitor that builds Python
 // objects, unpackb(), unpack(stream) (exactly one object), and Unpacker.
 //
-// The visitor follows msgpack-python 1.0.3: str keys are interned, map keys
+// The visitor follows msgpack-python 1.2.1: str keys are interned, map keys
 // must be str or bytes under strict_map_key, ext -1 becomes a Timestamp (or
 // float, int ns, datetime: the timestamp option), other exts go to ext_hook.
 
 #include "cmsgpack.h"
 
 #define INLINE_FRAMES 16
+
+// The callbacks of the hot path are inlined into the decoder's loop
+// (py_decoder_feed below); their rare cases are kept out of it.
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
+#else
+#define HOT static inline
+#define COLD static
+#endif
 
 typedef struct unpack_opts {
     PyObject *object_hook;       // all borrowed (the caller keeps them alive)
@@ -29,6 +39,7 @@ typedef struct unpack_ctx {
     cmsgpack_state *st;
     const unpack_opts *o;
     mpk_frame_t *inline_frames;  // the decoder's first frames (not heap)
+    bool plain_str;              // str is str: no raw, no unicode_errors
 } unpack_ctx;
 
 // ---------------------------------------------------------------------------
@@ -83,6 +94,12 @@ static bool is_ascii(const uint8_t *p, size_t n) {
             return false;
         }
     }
+    if (n - i >= 4) {  // the rest as two overlapping words
+        uint32_t a, b;
+        memcpy(&a, p + i, 4);
+        memcpy(&b, p + n - 4, 4);
+        return ((a | b) & 0x80808080u) == 0;
+    }
     for (; i < n; i++) {
         if (p[i] & 0x80) {
             return false;
@@ -95,28 +112,58 @@ static PyObject *decode_str(const uint8_t *p, size_t n, const char *errors) {
     if (is_ascii(p, n)) {
         PyObject *o = PyUnicode_New((Py_ssize_t)n, 127);
         if (o != NULL) {
-            memcpy(PyUnicode_1BYTE_DATA(o), p, n);
+            if (n < 32) {
+                mpk__copy_short(PyUnicode_1BYTE_DATA(o), p, n);
+            } else {
+                memcpy(PyUnicode_1BYTE_DATA(o), p, n);
+            }
         }
         return o;
     }
     return PyUnicode_DecodeUTF8((const char *)p, (Py_ssize_t)n, errors);
 }
 
-// A map key: from the key cache, or decoded, interned and remembered.
-static PyObject *decode_key(cmsgpack_state *st, const uint8_t *p, size_t n) {
-    uint32_t h = 2166136261u;  // FNV-1a
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 16777619u;
+// Two words that cover n <= 24 bytes (the first and last eight, four, or
+// the bytes themselves): equal words mean equal bytes for n <= 16; above,
+// key_equal also compares the middle word.
+static inline uint64_t key_word(const uint8_t *p, size_t n, uint64_t *last) {
+    uint64_t a = 0, b = 0;
+    if (n >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n > 0) {
+        a = (uint64_t)p[0] | ((uint64_t)p[n / 2] << 8) | ((uint64_t)p[n - 1] << 16);
     }
-    key_entry *e = &st->key_cache[(h ^ (h >> 15)) & (KEY_CACHE_SIZE - 1)];
-    if (e->str != NULL && e->hash == h && e->len == n) {
-        size_t i = 0;
-        while (i < n && e->bytes[i] == (char)p[i]) {  // short: cheaper than a memcmp call
-            i++;
-        }
-        if (i == n) {
-            return Py_NewRef(e->str);
-        }
+    *last = b;
+    return a;
+}
+
+static inline bool key_equal(const key_entry *e, const uint8_t *p, size_t n, uint64_t a, uint64_t b) {
+    if (e->len != n || e->first != a || e->last != b) {
+        return false;
+    }
+    if (n > 16) {
+        uint64_t x, y;
+        memcpy(&x, p + 8, 8);
+        memcpy(&y, e->bytes + 8, 8);
+        return x == y;
+    }
+    return true;
+}
+
+// A map key: from the key cache, or decoded, interned and remembered.
+HOT PyObject *decode_key(cmsgpack_state *st, const uint8_t *p, size_t n) {
+    uint64_t b, a = key_word(p, n, &b);
+    uint64_t h = (a * 0x9e3779b97f4a7c15u) ^ ((b + n) * 0xc2b2ae3d27d4eb4fu);
+    key_entry *e = &st->key_cache[(h >> 40) & (KEY_CACHE_SIZE - 1)];
+    if (e->str != NULL && key_equal(e, p, n, a, b)) {
+        return Py_NewRef(e->str);
     }
     PyObject *o = decode_str(p, n, NULL);
     if (o == NULL) {
@@ -124,40 +171,24 @@ static PyObject *decode_key(cmsgpack_state *st, const uint8_t *p, size_t n) {
     }
     PyUnicode_InternInPlace(&o);
     Py_XSETREF(e->str, Py_NewRef(o));
-    e->hash = h;
+    e->first = a;
+    e->last = b;
     e->len = (uint8_t)n;
     memcpy(e->bytes, p, n);
     return o;
 }
 
-static mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
-    unpack_ctx *c = ctx;
+// The scalars of the cold path: float32, str with raw or unicode_errors,
+// bin, ext.
+COLD mpk_status_t py_scalar_other(unpack_ctx *c, const mpk_token_t *t, mpk_obj_t *out) {
     PyObject *o;
     switch (t->type) {
-        case MPK_T_NIL:
-            o = Py_NewRef(Py_None);
-            break;
-        case MPK_T_BOOL:
-            o = Py_NewRef(t->v.b ? Py_True : Py_False);
-            break;
-        case MPK_T_UINT:
-            o = t->v.u <= (uint64_t)LONG_MAX ? PyLong_FromLong((long)t->v.u)
-                                             : PyLong_FromUnsignedLongLong(t->v.u);
-            break;
-        case MPK_T_INT:
-            o = PyLong_FromLongLong(t->v.i);
-            break;
         case MPK_T_FLOAT32:
             o = PyFloat_FromDouble((double)t->v.f32);
-            break;
-        case MPK_T_FLOAT64:
-            o = PyFloat_FromDouble(t->v.f64);
             break;
         case MPK_T_STR:
             if (c->o->raw) {
                 o = PyBytes_FromStringAndSize((const char *)t->data, t->v.n);
-            } else if (t->map_key && t->v.n <= KEY_CACHE_MAXLEN && c->o->unicode_errors == NULL) {
-                o = decode_key(c->st, t->data, t->v.n);
             } else {
                 o = decode_str(t->data, t->v.n, c->o->unicode_errors);
             }
@@ -183,7 +214,41 @@ static mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
     return o ? MPK_OK : MPK_ERR_CALLBACK;
 }
 
-static mpk_status_t py_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
+HOT mpk_status_t py_scalar(void *ctx, const mpk_token_t *t, mpk_obj_t *out) {
+    unpack_ctx *c = ctx;
+    PyObject *o;
+    switch (t->type) {
+        case MPK_T_NIL:
+            o = Py_NewRef(Py_None);
+            break;
+        case MPK_T_BOOL:
+            o = Py_NewRef(t->v.b ? Py_True : Py_False);
+            break;
+        case MPK_T_UINT:
+            o = t->v.u <= (uint64_t)LONG_MAX ? PyLong_FromLong((long)t->v.u)
+                                             : PyLong_FromUnsignedLongLong(t->v.u);
+            break;
+        case MPK_T_INT:
+            o = PyLong_FromLongLong(t->v.i);
+            break;
+        case MPK_T_FLOAT64:
+            o = PyFloat_FromDouble(t->v.f64);
+            break;
+        case MPK_T_STR:
+            if (!c->plain_str) {
+                return py_scalar_other(c, t, out);
+            }
+            o = t->map_key && t->v.n <= KEY_CACHE_MAXLEN ? decode_key(c->st, t->data, t->v.n)
+                                                         : decode_str(t->data, t->v.n, NULL);
+            break;
+        default:
+            return py_scalar_other(c, t, out);
+    }
+    *out = o;
+    return o ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
+HOT mpk_status_t py_begin(void *ctx, const mpk_token_t *t, uint32_t prealloc, mpk_obj_t *out) {
     unpack_ctx *c = ctx;
     PyObject *o;
     if (t->type == MPK_T_ARRAY) {
@@ -217,14 +282,13 @@ static mpk_status_t store(mpk_frame_t *f, PyObject *item) {
     return r == 0 ? MPK_OK : MPK_ERR_CALLBACK;
 }
 
-static mpk_status_t py_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
+HOT mpk_status_t py_item(void *ctx, mpk_frame_t *f, mpk_obj_t item) {
     (void)ctx;
     return store(f, item);
 }
 
-static mpk_status_t py_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key_, mpk_obj_t value_) {
-    unpack_ctx *c = ctx;
-    PyObject *key = key_, *value = value_;
+// The general pair: any key, object_pairs_hook.
+COLD mpk_status_t py_pair_other(unpack_ctx *c, mpk_frame_t *f, PyObject *key, PyObject *value) {
     if (c->o->strict_map_key && !PyUnicode_CheckExact(key) && !PyBytes_CheckExact(key)) {
         PyErr_Format(PyExc_ValueError, "%.100s is not allowed for map key when strict_map_key=True",
             Py_TYPE(key)->tp_name);
@@ -247,6 +311,19 @@ static mpk_status_t py_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key_, mpk_obj_t
     return r == 0 ? MPK_OK : MPK_ERR_CALLBACK;
 }
 
+HOT mpk_status_t py_pair(void *ctx, mpk_frame_t *f, mpk_obj_t key_, mpk_obj_t value_) {
+    unpack_ctx *c = ctx;
+    PyObject *key = key_, *value = value_;
+    // Most keys: an interned str (from the key cache) into a dict.
+    if (!Py_IS_TYPE(key, &PyUnicode_Type) || !PyUnicode_CHECK_INTERNED(key) || c->o->object_pairs_hook != NULL) {
+        return py_pair_other(c, f, key, value);
+    }
+    int r = PyDict_SetItem(f->obj, key, value);
+    Py_DECREF(key);
+    Py_DECREF(value);
+    return r == 0 ? MPK_OK : MPK_ERR_CALLBACK;
+}
+
 static mpk_status_t call_hook(PyObject *hook, mpk_obj_t *out) {
     PyObject *old = *out;
     PyObject *r = PyObject_CallOneArg(hook, old);
@@ -255,7 +332,7 @@ static mpk_status_t call_hook(PyObject *hook, mpk_obj_t *out) {
     return r ? MPK_OK : MPK_ERR_CALLBACK;
 }
 
-static mpk_status_t py_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
+HOT mpk_status_t py_end(void *ctx, mpk_frame_t *f, mpk_obj_t *out) {
     unpack_ctx *c = ctx;
     const unpack_opts *o = c->o;
     if (f->kind == MPK_FRAME_ARRAY) {
@@ -297,6 +374,18 @@ static mpk_frame_t *py_grow(void *ctx, mpk_frame_t *frames, size_t old_cap, size
 static const mpk_visitor_t py_visitor = {
     py_scalar, py_begin, py_item, py_pair, py_end, py_discard, py_grow,
 };
+
+// lib/msgpack's decoder loop with this visitor inlined (no call through a
+// function pointer per value); for decoders whose d->vis is py_visitor.
+#define MPK_DL_FN py_decoder_feed
+#define MPK_DL_LINKAGE static
+#define MPK_DL_SCALAR(d, t, out) py_scalar((d)->ctx, t, out)
+#define MPK_DL_BEGIN(d, t, prealloc, out) py_begin((d)->ctx, t, prealloc, out)
+#define MPK_DL_ITEM(d, f, x) py_item((d)->ctx, f, x)
+#define MPK_DL_PAIR(d, f, key, value) py_pair((d)->ctx, f, key, value)
+#define MPK_DL_END(d, f, out) py_end((d)->ctx, f, out)
+#define MPK_DL_DISCARD(d, obj) py_discard((d)->ctx, obj)
+#include "mpk_decode_loop.h"
 
 // The visitor of skip(): checks everything, builds nothing.
 static const mpk_visitor_t skip_visitor = {
@@ -451,16 +540,42 @@ static void unpack_opts_default(unpack_opts *o, Py_ssize_t size) {
     o->limits.max_depth = CMSGPACK_UNPACK_DEPTH;
 }
 
+// The bytes of a bytes-like object, taken as msgpack-python 1.2.1 takes
+// them: items of one byte only; a buffer that is not contiguous (a strided
+// memoryview) is copied into one that is.
+static int get_input(PyObject *obj, Py_buffer *view) {
+    if (PyBytes_CheckExact(obj)) {  // the usual case, without the buffer protocol
+        view->obj = NULL;           // (PyBuffer_Release does nothing then)
+        view->buf = PyBytes_AS_STRING(obj);
+        view->len = PyBytes_GET_SIZE(obj);
+        return 0;
+    }
+    if (PyObject_GetBuffer(obj, view, PyBUF_FULL_RO) < 0) {
+        return -1;
+    }
+    if (view->itemsize != 1) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
+        return -1;
+    }
+    if (!PyBuffer_IsContiguous(view, 'A')) {
+        PyBuffer_Release(view);
+        PyObject *copy = PyMemoryView_GetContiguous(obj, PyBUF_READ, 'C');
+        if (copy == NULL) {
+            return -1;
+        }
+        int r = PyObject_GetBuffer(copy, view, PyBUF_SIMPLE);  // the view keeps copy alive
+        Py_DECREF(copy);
+        return r;
+    }
+    return 0;
+}
+
 // a == NULL: no options.
 static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args *a) {
     unpack_opts o;
     Py_buffer view;
-    if (PyObject_GetBuffer(packed, &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    if (view.itemsize != 1) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_BufferError, "cannot unpack from multi-byte object");
+    if (get_input(packed, &view) < 0) {
         return NULL;
     }
     if (a == NULL) {
@@ -470,12 +585,12 @@ static PyObject *unpackb_impl(cmsgpack_state *st, PyObject *packed, unpack_args 
         return NULL;
     }
     mpk_frame_t frames[INLINE_FRAMES];
-    unpack_ctx c = { st, &o, frames };
+    unpack_ctx c = { st, &o, frames, !o.raw && o.unicode_errors == NULL };
     mpk_decoder_t d;
     mpk_obj_t obj = NULL;
     size_t used = 0;
     mpk_decoder_init(&d, &py_visitor, &c, &o.limits, frames, INLINE_FRAMES);
-    mpk_status_t s = mpk_decoder_feed(&d, view.buf, (size_t)view.len, true, &used, &obj);
+    mpk_status_t s = py_decoder_feed(&d, view.buf, (size_t)view.len, true, &used, &obj);
     PyObject *result = NULL;
     if (s != MPK_OK) {
         cmsgpack_raise(st, s, &d);
@@ -580,7 +695,7 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
         return NULL;
     }
     mpk_frame_t frames[INLINE_FRAMES];
-    unpack_ctx c = { st, &o, frames };
+    unpack_ctx c = { st, &o, frames, !o.raw && o.unicode_errors == NULL };
     mpk_unpacker_t u;
     mpk_obj_t obj = NULL;
     mpk_unpacker_init(&u, &py_visitor, &skip_visitor, &c, &o.limits, frames, INLINE_FRAMES,
@@ -590,7 +705,7 @@ PyObject *cmsgpack_unpack_from_stream(PyObject *module, PyObject *args, PyObject
     if (s != MPK_OK) {
         cmsgpack_raise(st, s, &u.dec);
     }
-    mpk_unpacker_rewind(&u);  // drops a partial object
+    mpk_unpacker_drop(&u);  // a partial object
     free_frames(&u.dec, &c);
     PyMem_Free(u.buf.data);
     Py_DECREF(read);
@@ -625,7 +740,7 @@ static void unpacker_drop_refs(unpacker_obj *self) {
 
 // Drop the object in progress and the heap frames.
 static void unpacker_reset_decoder(unpacker_obj *self) {
-    mpk_unpacker_rewind(&self->u);
+    mpk_unpacker_drop(&self->u);
     free_frames(&self->u.dec, &self->ctx);
 }
 
@@ -701,6 +816,7 @@ static int unpacker_init(PyObject *op, PyObject *args, PyObject *kwargs) {
     }
     self->ctx.st = self->st;
     self->ctx.o = &self->opts;
+    self->ctx.plain_str = !self->opts.raw && self->opts.unicode_errors == NULL;
     self->ctx.inline_frames = self->frames;
     mpk_unpacker_init(&self->u, &py_visitor, &skip_visitor, &self->ctx, &self->opts.limits,
         self->frames, INLINE_FRAMES, (size_t)max_buffer_size, pymem_realloc, self);
@@ -786,7 +902,7 @@ static PyObject *unpacker_feed(PyObject *op, PyObject *data) {
         return NULL;
     }
     Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+    if (get_input(data, &view) < 0) {
         return NULL;
     }
     mpk_status_t s = mpk_unpacker_feed(&self->u, view.buf, (size_t)view.len);
@@ -931,7 +1047,7 @@ static PyType_Slot unpacker_slots[] = {
         "         max_str_len=-1, max_bin_len=-1, max_array_len=-1, max_map_len=-1,\n"
         "         max_ext_len=-1)\n"
         "--\n\n"
-        "Streaming unpacker, compatible with msgpack-python 1.0's Unpacker: feed() it bytes\n"
+        "Streaming unpacker, compatible with msgpack-python 1.2.1's Unpacker: feed() it bytes\n"
         "(or give it a file-like object) and iterate over the objects.") },
     { Py_tp_new, unpacker_new },
     { Py_tp_init, unpacker_init },
