@@ -39,7 +39,10 @@ MP_RLVGL_BACKEND = cm7
 # adds the renderer to $^ and its own GENERATE_DFU (the port's TEXT1_ADDR
 # split is not used here) puts each binary at its address. The renderer's
 # make runs every time (it knows its own dependencies; when nothing
-# changed it does nothing).
+# changed it does nothing). It runs in the mpx tree (make -C), so it gets
+# BUILD as an absolute path: a relative BUILD (the port's default
+# build-BOARD, or BUILD=... on the command line) means ports/stm32/BUILD,
+# and nothing is written into the mpx tree.
 MPX_CM4_ADDR = 0x08100000
 MPX_CM4_BIN := $(BUILD)/cm4_renderer/renderer.bin
 
@@ -51,7 +54,7 @@ $(MPX_CM4_BIN): mpx-cm4-renderer
 .PHONY: mpx-cm4-renderer
 mpx-cm4-renderer:
 	$(ECHO) "MAKE CM4 renderer (TARGET=h747)"
-	$(Q)$(MAKE) -C $(MPX_DIR)/firmware/cm4_renderer TARGET=h747 BUILD=$(BUILD)/cm4_renderer \
+	$(Q)$(MAKE) -C $(MPX_DIR)/firmware/cm4_renderer TARGET=h747 BUILD=$(abspath $(BUILD)/cm4_renderer) \
 		$(if $(V),,--no-print-directory >/dev/null)
 
 override define GENERATE_DFU
@@ -62,3 +65,4 @@ override define GENERATE_DFU
 	-b $(MPX_CM4_ADDR):$(MPX_CM4_BIN) \
 	$(1)
 endef
+
