@@ -10,7 +10,7 @@ case "${1:-test}" in
               qemu-system-arm valgrind python3 python3-dev python3-setuptools python3-pytest
               python3-msgpack python3-venv python3-pip fonts-spleen libsdl2-dev python3-pil
               libusb-1.0-0-dev pkg-config dfu-util qemu-system-x86 busybox-static cpio kmod xz-utils
-              usbutils procps python3-usb" ;;
+              usbutils procps python3-usb openocd stlink-tools" ;;
   bench) pkgs="gcc make cmake valgrind python3 python3-dev python3-setuptools python3-msgpack
                libusb-1.0-0-dev pkg-config dfu-util qemu-system-x86 busybox-static cpio kmod xz-utils python3-usb" ;;
   *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
