@@ -255,6 +255,7 @@ def main():
     if not args.src:
         log("SKIPPED: MICROPYTHON_SRC not set")
         return 0
+    args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
     sources = [Source(p, args.out) for p in args.src.split(":") if p]
     for s in sources:
