@@ -11,7 +11,7 @@ case "${1:-test}" in
               qemu-system-arm valgrind python3 python3-dev python3-setuptools python3-pytest
               python3-msgpack python3-venv python3-pip fonts-spleen libsdl2-dev python3-pil
               libusb-1.0-0-dev pkg-config dfu-util qemu-system-x86 busybox-static cpio kmod xz-utils
-              usbutils procps python3-usb zlib1g-dev lib32z1-dev xvfb xdotool" ;;
+              usbutils procps python3-usb zlib1g-dev lib32z1-dev xvfb xdotool openocd stlink-tools" ;;
   bench) pkgs="gcc make cmake valgrind python3 python3-dev python3-setuptools python3-msgpack
                libusb-1.0-0-dev pkg-config dfu-util qemu-system-x86 busybox-static cpio kmod xz-utils python3-usb
                zlib1g-dev" ;;

@@ -3,7 +3,8 @@
 # Everything `make test` runs, step by step; ends with one summary line.
 # Environment: MICROPYTHON_SRC (MicroPython source directories or .tar.gz
 # files, ':'-separated: built with the mpx modules by tools/mpy_build.py and
-# tested), MICROPYTHON_STM32_DEPS (.tar.gz of the stm32 lib/ submodules: the
+# tested), MICROPYTHON_STM32_DEPS (the stm32 lib/ submodules, .tar.gz, per
+# source: SRC=DEPS[:SRC=DEPS...], or one DEPS for the newest release: the
 # boards too), MICROPY (MicroPython binaries or qemu firmware.elf already
 # built, ':'-separated), FUZZ_SECONDS (per fuzzer, default 5), JOBS.
 # MSGPACK_PYTHON_SRC: msgpack-python 1.2.1's source (a directory or .tar.gz):
@@ -66,6 +67,11 @@ tsan() {
   # The rings under two threads with ThreadSanitizer.
   CC=clang cmake_build build/tsan -DMPX_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/c/test_ring_threads
+}
+tsan_link_open() {
+  # The board's link-open sequence against the CM4 model (two threads).
+  CC=clang cmake_build build/tsan -DMPX_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+    TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/c/test_link_open
 }
 cortex() {
   cmake_build "build/$1" -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake -DMPX_ARM_CPU="$1" \
@@ -189,8 +195,13 @@ stm32_firmware() {
     cat "$path.info"
     grep -q "0x08000000" "$path.info" || { echo "$label: no element at 0x08000000"; return 1; }
     case "$label" in
-      *H747*)  # one image for both cores: the CM4 renderer in flash bank 2
-        grep -q "0x08100000" "$path.info" || { echo "$label: no CM4 element at 0x08100000"; return 1; } ;;
+      *H747*)  # one image for both cores: the CM4 renderer in flash bank 2, byte for byte
+        # (MicroPython's dfu.py pads each element with zeros to 8 bytes)
+        renderer=$(dirname "$path")/cm4_renderer/renderer.bin
+        want=$($PY -c 'import sys, zlib; d = open(sys.argv[1], "rb").read(); d += bytes(-len(d) % 8)
+print("%d bytes  crc32 %08x" % (len(d), zlib.crc32(d)))' "$renderer") || return 1
+        grep -q "0x08100000\.\..* $want\$" "$path.info" ||
+          { echo "$label: no CM4 element at 0x08100000 holding $renderer ($want)"; return 1; } ;;
     esac
   done < "$MPB/firmware.txt"
 }
@@ -199,7 +210,7 @@ stm32_firmware() {
 # whose names contain "fuzz".
 # The Python extension comes before the USB step: its guest runs tools/pydfu.py.
 STEPS="micropython-build:micropython_build host-build-and-ctest:host release-gcc-clang:release python-extension:python_ext
-usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan
+usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsan-rings:tsan tsan-link-open:tsan_link_open
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 st-oracle:st_oracle pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython
 micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware

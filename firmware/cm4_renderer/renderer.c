@@ -26,12 +26,29 @@ void renderer_init(renderer_t *rd, const renderer_hal_t *hal) {
 
 // The producer lays a region out (magic last, state NONE) and rings; a
 // region already READY is ours. Any other state is left alone.
-static bool fresh_region(const renderer_t *rd) {
-    const ui_link_header_t *h = rd->hal->region;
-    if (h->magic != UI_LINK_MAGIC) {
-        return false;
-    }
+static bool fresh_region(ui_link_header_t *h) {
     return atomic_load_explicit(&h->state, memory_order_acquire) == UI_STATE_NONE;
+}
+
+// A region without the magic: the producer takes it back (ui_link_take_back)
+// or has not laid it out. Let go of it, and answer a take-back request (from
+// now on nothing here reads the region until the magic is back).
+static bool let_go(renderer_t *rd, ui_link_header_t *h) {
+    const renderer_hal_t *hal = rd->hal;
+    uint32_t asked = atomic_load_explicit(&h->take_back, memory_order_acquire);
+    bool did = rd->attached;
+    if (rd->attached) {
+        rd->attached = false;
+        atomic_store_explicit(&h->state, UI_STATE_NONE, memory_order_relaxed);
+    }
+    if (atomic_load_explicit(&h->let_go, memory_order_relaxed) != asked) {
+        atomic_store_explicit(&h->let_go, asked, memory_order_release);
+        did = true;
+    }
+    if (did) {
+        hal->ring_producer(hal->ctx);
+    }
+    return did;
 }
 
 static void attach(renderer_t *rd) {
@@ -41,6 +58,7 @@ static void attach(renderer_t *rd) {
     int32_t w = hal->panel_width, hgt = hal->panel_height;
     ui_format_t fmt = hal->panel_format;
     uint32_t max_nodes = h->want_max_nodes ? h->want_max_nodes : UI_DEFAULT_MAX_NODES;
+    uint32_t background = h->want_background;
     if (w == 0) {
         w = h->want_width ? (int32_t)h->want_width : UI_DEFAULT_WIDTH;
         hgt = h->want_height ? (int32_t)h->want_height : UI_DEFAULT_HEIGHT;
@@ -53,9 +71,15 @@ static void attach(renderer_t *rd) {
         rd->fb.fill_hook = hal->fill;
         rd->fb.fill_ctx = hal->ctx;
     }
+    if (hal->attaching) {
+        hal->attaching(hal->ctx);
+    }
     if (st == UI_OK) {
         st = ui_renderer_attach(&rd->r, hal->region, hal->region_size, &rd->fb, hal->scene_mem,
-            hal->scene_mem_size, max_nodes, h->want_background, &port);
+            hal->scene_mem_size, max_nodes, background, &port);
+    }
+    if (st != UI_OK && atomic_load_explicit(&h->magic, memory_order_acquire) != UI_LINK_MAGIC) {
+        return;  // taken back part-way through: the next step lets go
     }
     if (st != UI_OK) {
         // The producer waits for READY or FAILED: tell it, and ring.
@@ -80,19 +104,15 @@ static void attach(renderer_t *rd) {
 bool renderer_step(renderer_t *rd) {
     const renderer_hal_t *hal = rd->hal;
     ui_link_header_t *h = hal->region;
-    if (rd->attached && ((volatile ui_link_header_t *)h)->magic != UI_LINK_MAGIC) {
-        // The producer takes the region back to lay it out afresh
-        // (ui_link_take_back): let go of the old rings before it does.
-        rd->attached = false;
-        atomic_store_explicit(&h->state, UI_STATE_NONE, memory_order_release);
-        hal->ring_producer(hal->ctx);
+    bool magic = atomic_load_explicit(&h->magic, memory_order_acquire) == UI_LINK_MAGIC;
+    if (!magic && let_go(rd, h)) {
         return true;
     }
-    if (fresh_region(rd)) {
+    if (magic && fresh_region(h)) {
         attach(rd);
         return true;
     }
-    if (!rd->attached ||
+    if (!magic || !rd->attached ||
         atomic_load_explicit(&rd->r.hdr->state, memory_order_acquire) != UI_STATE_READY) {
         // Nothing to render into: input is dropped, not queued for later.
         ui_event_t e;
@@ -120,4 +140,14 @@ bool renderer_step(renderer_t *rd) {
         }
     }
     return busy || taken == STEP_COMMANDS;
+}
+
+void renderer_turn(renderer_t *rd) {
+    const renderer_hal_t *hal = rd->hal;
+    do {
+        if (hal->poll) {
+            hal->poll(hal->ctx);
+        }
+    } while (renderer_step(rd));
+    hal->sleep(hal->ctx);
 }

@@ -40,6 +40,16 @@ typedef struct {
     // A hardware fill for the framebuffer (its ui_fb_t fill_hook, called with
     // ctx). NULL: the software raster does every fill.
     ui_fill_hook_t fill;
+    // Called part-way through an attach: the region's want_* fields read,
+    // READY not yet set. May be NULL (the host tests hold the renderer here
+    // to re-open the link under it).
+    void (*attaching)(void *ctx);
+    // Look at the device's input sources before each step (a touch
+    // controller read). May be NULL.
+    void (*poll)(void *ctx);
+    // Sleep until a doorbell or input is pending; return at once when one
+    // already is (an interrupt that came while the renderer was busy).
+    void (*sleep)(void *ctx);
     void *ctx;
 } renderer_hal_t;
 
@@ -55,9 +65,17 @@ typedef struct {
 
 void renderer_init(renderer_t *rd, const renderer_hal_t *hal);
 
-// Do what is pending: attach to a freshly laid out region, apply the
-// commands waiting in the ring, send waiting input. Returns true when it
-// did something (call again before sleeping).
+// Do what is pending: let go of a region the producer takes back, attach
+// to a freshly laid out region, apply the commands waiting in the ring, send
+// waiting input. Returns true when it did something (call again before
+// sleeping).
 bool renderer_step(renderer_t *rd);
+
+// One turn of the renderer's main loop, the same on every target: step
+// until nothing is pending (polling input before each step), then sleep
+// until the next doorbell or input (hal->sleep). The renderer never sleeps
+// before looking at the region, so a doorbell rung while it was busy, or
+// before it started, is not lost. Targets run `for (;;) renderer_turn(&rd);`.
+void renderer_turn(renderer_t *rd);
 
 #endif

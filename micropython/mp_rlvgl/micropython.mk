@@ -31,6 +31,7 @@ ifeq ($(MP_RLVGL_BACKEND),qemu)
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_QEMU=1 -I$(MPX_ROOT)/firmware/cm4_renderer/qemu
 endif
 ifeq ($(MP_RLVGL_BACKEND),cm7)
+SRC_USERMOD_C += $(RLVGL_MOD_DIR)/rlvgl_cm7_hw.c
 CFLAGS_USERMOD += -DMP_RLVGL_BACKEND_CM7=1
 endif
 endif

@@ -305,7 +305,8 @@ static ui_status_t drain(void *ctx) {
 
 // ---- lifecycle ----
 
-static void start(const rlvgl_config_t *cfg, uint32_t timeout_ms) {
+static void start(rlvgl_config_t *cfg, uint32_t timeout_ms) {
+    cfg->timeout_ms = timeout_ms;
     if (st == NULL) {
         rlvgl_state_t *fresh = mp_obj_malloc_with_finaliser(rlvgl_state_t, &rlvgl_state_type);
         memset((char *)fresh + sizeof(mp_obj_base_t), 0, sizeof(*fresh) - sizeof(mp_obj_base_t));

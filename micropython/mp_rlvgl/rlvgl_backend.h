@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ui_link.h"
 
@@ -21,11 +22,26 @@ typedef struct {
     uint32_t ring_size;
     uint32_t background;
     bool window;
+    uint32_t timeout_ms;          // how long a renderer may take to let go of the last link
 } rlvgl_config_t;
 
 // Start the renderer and hand back the region and the producer's port.
+// The backends whose renderer keeps running (cm7, qemu) open with
+// ui_link_open; the error message goes into err.
 ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_t *size,
     ui_client_port_t *port, char *err, size_t err_len);
+
+// The message for a ui_link_open failure, the same from every backend.
+static inline void rlvgl_backend_open_error(ui_status_t st, uint32_t timeout_ms, const char *renderer,
+    char *err, size_t err_len) {
+    if (st == UI_E_LINK_HELD) {
+        snprintf(err, err_len, "%s renderer did not let go of the last link within %lu ms "
+            "(stopped, or stuck attaching): not laying out a region it may still read",
+            renderer, (unsigned long)timeout_ms);
+    } else {
+        snprintf(err, err_len, "cannot lay out the link: %s", ui_status_message(st));
+    }
+}
 void rlvgl_backend_close(void);
 
 // Called when the renderer rings the producer's doorbell: from the renderer

@@ -66,6 +66,7 @@ static uint32_t now_ms(void *ctx) {
 
 static void notify(void *ctx) {
     (void)ctx;
+    __asm volatile ("dmb" ::: "memory");  // the region's writes before the doorbell
     if (!(UART_STATE(QEMU_UART1) & UART_STATE_TXFULL)) {
         UART_DATA(QEMU_UART1) = 'b';  // full: a ring is already on its way
     }
@@ -98,33 +99,26 @@ ui_status_t rlvgl_backend_open(const rlvgl_config_t *cfg, void **region, uint32_
     install_vectors();
     UART_BAUDDIV(QEMU_UART1) = 16u;
     UART_CTRL(QEMU_UART1) = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_RXINT;
-    // The renderer may still be reading the last link: it lets go first.
-    ui_client_port_t take = {now_ms, notify, wait, NULL, NULL};
-    ui_link_take_back(SHM + QSHM_REGION, &take, 1000);
-    FB_INFO->paused = 0;  // a new display starts running
-    // What the display should be, before the magic that lets the renderer in.
-    ui_link_header_t *h = (ui_link_header_t *)(SHM + QSHM_REGION);
-    h->want_width = (uint32_t)cfg->width;
-    h->want_height = (uint32_t)cfg->height;
-    h->want_format = (uint32_t)cfg->format;
-    h->want_max_nodes = cfg->max_nodes;
-    h->want_background = cfg->background;
-    if (ui_link_init(SHM + QSHM_REGION, need, cfg->ring_size, EVT_RING) != UI_OK) {
-        snprintf(err, err_len, "cannot lay out the link in the shared RAM");
-        return UI_E_CONFIG;
-    }
-    __asm volatile ("dmb" ::: "memory");
     UART_INT(QEMU_UART1) = UART_INT_RX;
     bell_rung = 0;
     NVIC_ISER0 = 1u << QEMU_UART1_RX_IRQ;
+    FB_INFO->paused = 0;  // a new display starts running
+    // The M4 runs from its own start: nothing to start, and any region may
+    // be read by it.
+    ui_link_want_t want = {(uint32_t)cfg->width, (uint32_t)cfg->height, (uint32_t)cfg->format,
+        cfg->max_nodes, cfg->background};
+    ui_link_opener_t op = {{now_ms, notify, wait, NULL, NULL}, NULL, NULL};
+    ui_status_t st = ui_link_open(SHM + QSHM_REGION, need, cfg->ring_size, EVT_RING, &want, &op,
+        cfg->timeout_ms);
+    if (st != UI_OK) {
+        NVIC_ICER0 = 1u << QEMU_UART1_RX_IRQ;
+        rlvgl_backend_open_error(st, cfg->timeout_ms, "the M4", err, err_len);
+        return st;
+    }
     open_ = true;
-    notify(NULL);  // the renderer attaches and sets READY (or FAILED)
     *region = SHM + QSHM_REGION;
     *size = need;
-    port->now_ms = now_ms;
-    port->notify = notify;
-    port->wait = wait;
-    port->ctx = NULL;
+    *port = op.port;
     return UI_OK;
 }
 

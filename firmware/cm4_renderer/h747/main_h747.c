@@ -70,8 +70,11 @@ bool h747_wait(volatile uint32_t *reg, uint32_t mask, uint32_t want, uint32_t ti
 }
 
 // Take and release at once: the release raises the CM7's HSEM1 interrupt.
+// The barrier first: what the renderer wrote to SRAM4 (READY, let_go) is
+// there before the CM7 looks.
 static void ring_producer(void *ctx) {
     (void)ctx;
+    __asm volatile ("dsb" ::: "memory");
     (void)HSEM_RLR(HSEM_TO_CM7);
     HSEM_R(HSEM_TO_CM7) = HSEM_COREID_CM4 << 8;
 }
@@ -92,6 +95,24 @@ static void attached(void *ctx, const ui_fb_t *fb) {
         display_up = display_init(fb) == DISPLAY_OK;
         touch_init(fb->width, fb->height);
     }
+}
+
+static void poll_touch(void *ctx) {
+    (void)ctx;
+    touch_poll();
+}
+
+// WFI with interrupts masked: a doorbell or touch interrupt that comes after
+// the look at bell_pending still ends the WFI (it is pending), and is taken
+// once they are unmasked.
+static void sleep_until_bell(void *ctx) {
+    (void)ctx;
+    __asm volatile ("cpsid i" ::: "memory");
+    if (!bell_pending && !touch_pending()) {
+        __asm volatile ("wfi" ::: "memory");
+    }
+    bell_pending = 0;
+    __asm volatile ("cpsie i" ::: "memory");
 }
 
 static uint8_t *const fb_mem = (uint8_t *)SDRAM_FB_BASE;
@@ -116,6 +137,8 @@ static const renderer_hal_t hal = {
 #if RENDERER_DMA2D
     .fill = dma2d_fill,
 #endif
+    .poll = poll_touch,
+    .sleep = sleep_until_bell,
     .ctx = NULL,
 };
 
@@ -131,15 +154,6 @@ int main(void) {
     NVIC_ISER(HSEM2_IRQN / 32u) = 1u << (HSEM2_IRQN % 32u);
     renderer_init(&rd, &hal);
     for (;;) {
-        touch_poll();
-        while (renderer_step(&rd)) {
-            touch_poll();
-        }
-        __asm volatile ("cpsid i" ::: "memory");
-        if (!bell_pending && !touch_pending()) {
-            __asm volatile ("wfi" ::: "memory");  // a pending interrupt wakes it
-        }
-        bell_pending = 0;
-        __asm volatile ("cpsie i" ::: "memory");
+        renderer_turn(&rd);  // until nothing is pending, then WFI until a doorbell or touch
     }
 }

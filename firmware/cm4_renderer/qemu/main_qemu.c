@@ -135,6 +135,19 @@ static bool next_input(void *ctx, ui_event_t *e) {
     return true;
 }
 
+static void uart_on(uint32_t base, bool rx_irq) {
+    UART_BAUDDIV(base) = 16u;
+    UART_CTRL(base) = UART_CTRL_TXEN | UART_CTRL_RXEN | (rx_irq ? UART_CTRL_RXINT : 0u);
+}
+
+static void say(const char *s) {
+    while (*s) {
+        while (UART_STATE(QEMU_UART0) & UART_STATE_TXFULL) {
+        }
+        UART_DATA(QEMU_UART0) = (uint32_t)*s++;
+    }
+}
+
 static void attached(void *ctx, const ui_fb_t *fb) {
     (void)ctx;
     volatile qshm_fb_t *info = FB_INFO;
@@ -145,6 +158,7 @@ static void attached(void *ctx, const ui_fb_t *fb) {
     info->attaches++;
     atomic_thread_fence(memory_order_release);
     info->magic = QSHM_FB_MAGIC;
+    say("mp_rlvgl renderer: attached\n");
 }
 
 static void frame_done(void *ctx, const ui_fb_t *fb, uint32_t frame) {
@@ -157,6 +171,16 @@ static void frame_done(void *ctx, const ui_fb_t *fb, uint32_t frame) {
 static bool paused(void *ctx) {
     (void)ctx;
     return FB_INFO->paused != 0;
+}
+
+static void sleep_until_bell(void *ctx) {
+    (void)ctx;
+    __asm volatile ("cpsid i" ::: "memory");
+    if (!bell_pending && input_head == input_tail) {
+        __asm volatile ("wfi" ::: "memory");  // a pending interrupt wakes it
+    }
+    bell_pending = 0;
+    __asm volatile ("cpsie i" ::: "memory");
 }
 
 static uint8_t scene_mem[UI_SCENE_MEM(UI_DEFAULT_MAX_NODES * 4u)] __attribute__((aligned(32)));
@@ -175,21 +199,9 @@ static const renderer_hal_t hal = {
     .frame_done = frame_done,
     .paused = paused,
     .attached = attached,
+    .sleep = sleep_until_bell,
     .ctx = NULL,
 };
-
-static void uart_on(uint32_t base, bool rx_irq) {
-    UART_BAUDDIV(base) = 16u;
-    UART_CTRL(base) = UART_CTRL_TXEN | UART_CTRL_RXEN | (rx_irq ? UART_CTRL_RXINT : 0u);
-}
-
-static void say(const char *s) {
-    while (*s) {
-        while (UART_STATE(QEMU_UART0) & UART_STATE_TXFULL) {
-        }
-        UART_DATA(QEMU_UART0) = (uint32_t)*s++;
-    }
-}
 
 int main(void);
 int main(void) {
@@ -203,19 +215,7 @@ int main(void) {
     NVIC_ISER0 = (1u << QEMU_UART1_RX_IRQ) | (1u << QEMU_UART2_RX_IRQ);
     renderer_init(&rd, &hal);
     say("mp_rlvgl renderer (Cortex-M4, mps2-an386): waiting for the link\n");
-    uint32_t attaches = 0;
     for (;;) {
-        while (renderer_step(&rd)) {
-        }
-        if (rd.attaches != attaches) {
-            attaches = rd.attaches;
-            say("mp_rlvgl renderer: attached\n");
-        }
-        __asm volatile ("cpsid i" ::: "memory");
-        if (!bell_pending && input_head == input_tail) {
-            __asm volatile ("wfi" ::: "memory");  // a pending interrupt wakes it
-        }
-        bell_pending = 0;
-        __asm volatile ("cpsie i" ::: "memory");
+        renderer_turn(&rd);  // until nothing is pending, then WFI until a doorbell or tap
     }
 }

@@ -82,6 +82,9 @@ static inline uint32_t ring_region_size(uint32_t data_size) {
 ring_status_t ring_init(ring_t *r, void *mem, uint32_t region_size, uint32_t data_size,
     uint32_t max_payload);
 
+// Whether ring_init would take these sizes: RING_OK or RING_BAD_CONFIG.
+ring_status_t ring_check_sizes(uint32_t region_size, uint32_t data_size, uint32_t max_payload);
+
 typedef enum { RING_CONSUMER = 0, RING_PRODUCER = 1 } ring_role_t;
 
 // Attach as one side to a region initialised by ring_init (here or on the

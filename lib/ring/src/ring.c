@@ -12,7 +12,7 @@ static int is_pow2(uint32_t n) {
     return n != 0 && (n & (n - 1u)) == 0;
 }
 
-static ring_status_t check_sizes(uint32_t region_size, uint32_t data_size, uint32_t max_payload) {
+ring_status_t ring_check_sizes(uint32_t region_size, uint32_t data_size, uint32_t max_payload) {
     if (!is_pow2(data_size) || data_size < 64u || data_size > 0x40000000u) {
         return RING_BAD_CONFIG;
     }
@@ -40,7 +40,7 @@ ring_status_t ring_init(ring_t *r, void *mem, uint32_t region_size, uint32_t dat
     if (mem == NULL || ((uintptr_t)mem & 3u) != 0) {
         return RING_BAD_CONFIG;
     }
-    ring_status_t st = check_sizes(region_size, data_size, max_payload);
+    ring_status_t st = ring_check_sizes(region_size, data_size, max_payload);
     if (st != RING_OK) {
         return st;
     }
@@ -69,7 +69,7 @@ ring_status_t ring_attach(ring_t *r, void *mem, uint32_t region_size, ring_role_
     atomic_thread_fence(memory_order_acquire);
     uint32_t data_size = h->data_size;
     uint32_t max_payload = h->max_payload;
-    ring_status_t st = check_sizes(region_size, data_size, max_payload);
+    ring_status_t st = ring_check_sizes(region_size, data_size, max_payload);
     if (st != RING_OK) {
         return st;
     }

@@ -47,6 +47,7 @@ typedef enum {
     UI_E_PROTOCOL,       // a record or the shared region does not add up
     UI_E_CONFIG,         // width, height, format or sizes unusable
     UI_E_CALLBACK,       // an input callback failed (binding-specific detail)
+    UI_E_LINK_HELD,      // open: the renderer did not let go of the last link in time
 } ui_status_t;
 
 // Message for a status, for the bindings' exceptions.
@@ -57,7 +58,7 @@ typedef enum {
     UI_EXC_VALUE,     // ValueError: z taken, out of range, text too long, kind
     UI_EXC_KEY,       // KeyError: no node at that z
     UI_EXC_TIMEOUT,   // OSError(ETIMEDOUT)
-    UI_EXC_RUNTIME,   // RuntimeError: scene full, no renderer, corrupt link, config
+    UI_EXC_RUNTIME,   // RuntimeError: scene full, no renderer, corrupt or held link, config
 } ui_exc_t;
 ui_exc_t ui_status_exception(ui_status_t st);
 

@@ -11,6 +11,14 @@
 // (ui_link_init), then starts the renderer; the renderer checks the region,
 // writes the display's size, format and node capacity into the header and
 // sets state READY; the producer waits for that (ui_client_attach).
+// ui_link_open is that whole opening sequence for a renderer that keeps
+// running between opens (another core): every backend calls it.
+//
+// Taking a region back: a renderer may be reading the region (attached, or
+// part-way through attaching) whenever it holds the magic. The producer
+// clears the magic, counts a request in take_back and rings; the renderer,
+// on any look at a region without the magic, lets go of it and copies
+// take_back into let_go. Only then is it safe to lay the region out again.
 #ifndef MPX_UI_LINK_H
 #define MPX_UI_LINK_H
 
@@ -18,13 +26,13 @@
 #include "ui_scene.h"
 
 #define UI_LINK_MAGIC 0x4b4e4c55u  // "ULNK"
-#define UI_LINK_VERSION 1u
+#define UI_LINK_VERSION 2u          // 2: take_back / let_go
 
 enum { UI_STATE_NONE = 0, UI_STATE_READY = 1, UI_STATE_FAILED = 2 };
 
 typedef struct {
     // Line 0-1: written by the producer at init.
-    uint32_t magic;
+    _Atomic uint32_t magic;              // last written by a layout, first cleared by a take-back
     uint32_t version;
     uint32_t region_size;
     uint32_t cmd_offset, cmd_region;     // command ring: offset and bytes
@@ -33,7 +41,8 @@ typedef struct {
     // What the producer asks of a renderer whose display is not fixed (the
     // QEMU renderer; a board's panel decides for itself): 0 = its default.
     uint32_t want_width, want_height, want_format, want_max_nodes, want_background;
-    uint32_t reserved0[3];
+    _Atomic uint32_t take_back;          // take-back requests made (kept by ui_link_init)
+    uint32_t reserved0[2];
     // Line 2-3: written by the renderer.
     _Atomic uint32_t state;
     uint32_t width, height, format, max_nodes;
@@ -46,7 +55,8 @@ typedef struct {
     _Atomic uint32_t input_dropped;      // device input lost on a full event ring
     _Atomic uint32_t input_stalled;      // 1 while an injected event waits for event-ring room
     _Atomic uint32_t events_sent;
-    uint32_t reserved1[2];
+    _Atomic uint32_t let_go;             // the last take_back the renderer answered (kept by ui_link_init)
+    uint32_t reserved1[1];
 } ui_link_header_t;
 
 #define UI_LINK_HEADER_SIZE ((uint32_t)sizeof(ui_link_header_t))
@@ -54,10 +64,13 @@ typedef struct {
 // Bytes a region needs for rings of these data sizes (powers of two).
 uint32_t ui_link_region_size(uint32_t cmd_data, uint32_t evt_data);
 
-// Producer: lay out a region of region_size bytes at mem (32-byte aligned).
-// The header's want_* fields are kept: write them before (zero them for a
-// fresh region).
+// Producer: lay out a region of region_size bytes at mem (32-byte aligned),
+// the magic last. The header's want_* fields are kept: write them before
+// (zero them for a fresh region); so are take_back and let_go. No renderer
+// may be reading the region (see ui_link_open).
 ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data);
+// Whether ui_link_init would take these (it writes nothing when it would not).
+bool ui_link_layout_ok(const void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data);
 
 // Either side: attach both rings of a region as the given roles, trusting
 // nothing in its header.
@@ -195,10 +208,40 @@ ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got);
 bool ui_client_z_taken(const ui_client_t *c, int16_t z);
 
 // Before laying out again a region that a renderer which keeps running
-// (another core) may still be reading: clear the magic, ring, and wait up to
-// timeout_ms for the renderer to let go (it sets the state to NONE and rings
-// back). Returns false if an attached renderer did not answer (stopped or
-// gone); true if it let go or none was attached.
-bool ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms);
+// (another core) may still be reading: if the region holds the magic (or an
+// earlier request is unanswered), clear the magic, make a take-back request,
+// ring, and wait up to timeout_ms for the renderer to answer it. UI_OK when
+// no renderer reads the region any more; UI_E_LINK_HELD when the renderer
+// did not answer (stopped, gone, or stuck part-way through an attach): the
+// region must then not be laid out.
+ui_status_t ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms);
+
+// What the producer asks of the renderer (the header's want_* fields; 0 is
+// the renderer's default; a board's panel fixes width, height and format).
+typedef struct {
+    uint32_t width, height, format, max_nodes, background;
+} ui_link_want_t;
+
+// How a producer reaches a renderer that keeps running between opens.
+typedef struct {
+    ui_client_port_t port;           // its clock, doorbell and wait (ctx for all hooks)
+    // Whether a renderer can be running now: false for a core that has not
+    // been started since the last reset (nothing reads the region then, so
+    // there is nothing to take back). NULL: it can be.
+    bool (*running)(void *ctx);
+    // Start the renderer if it is not running (release a held core; a no-op
+    // when it runs). NULL: nothing to start.
+    void (*start)(void *ctx);
+} ui_link_opener_t;
+
+// Open the link, the one sequence every backend runs: take the region back
+// from a renderer that may still read it (ui_link_take_back; skipped when
+// op->running says none can), write *want, lay the region out, start the
+// renderer, ring it. The renderer then attaches and sets READY: wait for
+// that with ui_client_attach. UI_E_CONFIG for sizes ui_link_init refuses
+// (nothing is touched); UI_E_LINK_HELD when the renderer did not let go
+// within timeout_ms (the old layout is left as it is, without its magic).
+ui_status_t ui_link_open(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data,
+    const ui_link_want_t *want, const ui_link_opener_t *op, uint32_t timeout_ms);
 
 #endif

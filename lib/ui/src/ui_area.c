@@ -168,6 +168,8 @@ const char *ui_status_message(ui_status_t st) {
             return "unusable display configuration";
         case UI_E_CALLBACK:
             return "an input callback failed";
+        case UI_E_LINK_HELD:
+            return "the renderer still holds the last link (it did not let go in time)";
     }
     return "unknown status";
 }
@@ -183,6 +185,7 @@ ui_exc_t ui_status_exception(ui_status_t st) {
         case UI_E_PROTOCOL:
         case UI_E_CONFIG:
         case UI_E_CALLBACK:
+        case UI_E_LINK_HELD:
             return UI_EXC_RUNTIME;
         default:
             return UI_EXC_VALUE;

@@ -271,21 +271,59 @@ ui_status_t ui_client_next_event(ui_client_t *c, ui_event_t *e, bool *got) {
     return st;
 }
 
-bool ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms) {
+ui_status_t ui_link_take_back(void *mem, const ui_client_port_t *port, uint32_t timeout_ms) {
     ui_link_header_t *h = (ui_link_header_t *)mem;
-    if (((volatile ui_link_header_t *)h)->magic != UI_LINK_MAGIC ||
-        atomic_load_explicit(&h->state, memory_order_acquire) != UI_STATE_READY) {
-        return true;  // no renderer holds it
+    uint32_t asked = atomic_load_explicit(&h->take_back, memory_order_relaxed);
+    if (atomic_load_explicit(&h->magic, memory_order_acquire) != UI_LINK_MAGIC &&
+        atomic_load_explicit(&h->let_go, memory_order_acquire) == asked) {
+        // Never laid out, or taken back and answered: a renderer that took
+        // it has let go, and none takes a region without the magic.
+        return UI_OK;
     }
-    ((volatile ui_link_header_t *)h)->magic = 0;
-    atomic_thread_fence(memory_order_seq_cst);
+    // A renderer may be reading it: attached, or part-way through an attach
+    // (its state still NONE). The magic goes first, then the request.
+    atomic_store_explicit(&h->magic, 0, memory_order_seq_cst);
+    asked++;
+    atomic_store_explicit(&h->take_back, asked, memory_order_release);
     port->notify(port->ctx);
     uint32_t start = port->now_ms(port->ctx);
-    while (atomic_load_explicit(&h->state, memory_order_acquire) == UI_STATE_READY) {
+    while (atomic_load_explicit(&h->let_go, memory_order_acquire) != asked) {
         if ((uint32_t)(port->now_ms(port->ctx) - start) >= timeout_ms) {
-            return false;
+            return UI_E_LINK_HELD;
         }
         port->wait(port->ctx, 1);
     }
-    return true;
+    return UI_OK;
+}
+
+ui_status_t ui_link_open(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data,
+    const ui_link_want_t *want, const ui_link_opener_t *op, uint32_t timeout_ms) {
+    if (!ui_link_layout_ok(mem, region_size, cmd_data, evt_data)) {
+        return UI_E_CONFIG;
+    }
+    void *ctx = op->port.ctx;
+    if (op->running == NULL || op->running(ctx)) {
+        ui_status_t st = ui_link_take_back(mem, &op->port, timeout_ms);
+        if (st != UI_OK) {
+            return st;  // never lay the region out under a reader
+        }
+    }
+    // What the display should be, before the magic that lets the renderer in.
+    ui_link_header_t *h = (ui_link_header_t *)mem;
+    h->want_width = want->width;
+    h->want_height = want->height;
+    h->want_format = want->format;
+    h->want_max_nodes = want->max_nodes;
+    h->want_background = want->background;
+    ui_status_t st = ui_link_init(mem, region_size, cmd_data, evt_data);
+    if (st != UI_OK) {
+        return st;
+    }
+    if (op->start != NULL) {
+        op->start(ctx);
+    }
+    // A renderer that runs sleeps until its doorbell: starting a core that
+    // already runs does nothing, so the ring is what makes it look.
+    op->port.notify(ctx);
+    return UI_OK;
 }

@@ -15,28 +15,38 @@ uint32_t ui_link_region_size(uint32_t cmd_data, uint32_t evt_data) {
            align32(ring_region_size(evt_data));
 }
 
+bool ui_link_layout_ok(const void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data) {
+    return mem != NULL && ((uintptr_t)mem & 31u) == 0 && cmd_data <= 0x1000000u &&
+           evt_data <= 0x1000000u && region_size >= ui_link_region_size(cmd_data, evt_data) &&
+           ring_check_sizes(ring_region_size(cmd_data), cmd_data, UI_REC_MAX) == RING_OK &&
+           ring_check_sizes(ring_region_size(evt_data), evt_data, UI_EVT_REC) == RING_OK;
+}
+
 ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uint32_t evt_data) {
-    if (mem == NULL || ((uintptr_t)mem & 31u) != 0 || cmd_data > 0x1000000u ||
-        evt_data > 0x1000000u || region_size < ui_link_region_size(cmd_data, evt_data)) {
+    if (!ui_link_layout_ok(mem, region_size, cmd_data, evt_data)) {
         return UI_E_CONFIG;
     }
     ui_link_header_t *h = (ui_link_header_t *)mem;
-    // The want_* fields the producer wrote first stay: a renderer attaches
-    // as soon as the magic is there, and must see them by then.
-    uint32_t want[5] = {h->want_width, h->want_height, h->want_format, h->want_max_nodes,
-        h->want_background};
-    memset(h, 0, sizeof(*h));
-    h->want_width = want[0];
-    h->want_height = want[1];
-    h->want_format = want[2];
-    h->want_max_nodes = want[3];
-    h->want_background = want[4];
+    // Field by field: the want_* fields the producer wrote first stay (a
+    // renderer attaches as soon as the magic is there, and must see them by
+    // then), and so do take_back and let_go, the take-back handshake.
+    atomic_store_explicit(&h->magic, 0, memory_order_relaxed);
     h->version = UI_LINK_VERSION;
     h->region_size = region_size;
     h->cmd_offset = align32(UI_LINK_HEADER_SIZE);
     h->cmd_region = ring_region_size(cmd_data);
     h->evt_offset = h->cmd_offset + align32(h->cmd_region);
     h->evt_region = ring_region_size(evt_data);
+    atomic_store_explicit(&h->producer_waiting, 0, memory_order_relaxed);
+    memset(h->reserved0, 0, sizeof(h->reserved0));
+    atomic_store_explicit(&h->state, UI_STATE_NONE, memory_order_relaxed);
+    h->width = h->height = h->format = h->max_nodes = 0;
+    _Atomic uint32_t *const counters[] = {&h->cmds_done, &h->frame_done, &h->nodes, &h->render_us,
+        &h->pixels_last, &h->errors, &h->input_dropped, &h->input_stalled, &h->events_sent};
+    for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+        atomic_store_explicit(counters[i], 0, memory_order_relaxed);
+    }
+    memset(h->reserved1, 0, sizeof(h->reserved1));
     ring_t tmp;
     if (ring_init(&tmp, (uint8_t *)mem + h->cmd_offset, h->cmd_region, cmd_data, UI_REC_MAX) !=
             RING_OK ||
@@ -44,8 +54,7 @@ ui_status_t ui_link_init(void *mem, uint32_t region_size, uint32_t cmd_data, uin
             RING_OK) {
         return UI_E_CONFIG;
     }
-    atomic_thread_fence(memory_order_release);
-    h->magic = UI_LINK_MAGIC;
+    atomic_store_explicit(&h->magic, UI_LINK_MAGIC, memory_order_release);
     return UI_OK;
 }
 
@@ -53,10 +62,10 @@ ui_status_t ui_link_attach_rings(void *mem, uint32_t region_size, ring_t *cmd, r
     ring_t *evt, ring_role_t evt_role) {
     ui_link_header_t *h = (ui_link_header_t *)mem;
     if (mem == NULL || ((uintptr_t)mem & 31u) != 0 || region_size < UI_LINK_HEADER_SIZE ||
-        h->magic != UI_LINK_MAGIC || h->version != UI_LINK_VERSION) {
+        atomic_load_explicit(&h->magic, memory_order_acquire) != UI_LINK_MAGIC ||
+        h->version != UI_LINK_VERSION) {
         return UI_E_PROTOCOL;
     }
-    atomic_thread_fence(memory_order_acquire);
     uint32_t co = h->cmd_offset, cr = h->cmd_region, eo = h->evt_offset, er = h->evt_region;
     if (co < UI_LINK_HEADER_SIZE || (co & 31u) || (eo & 31u) || co > region_size ||
         cr > region_size - co || eo < co + cr || eo > region_size || er > region_size - eo) {
