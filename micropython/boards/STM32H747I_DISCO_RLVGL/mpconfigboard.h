@@ -49,8 +49,8 @@
 #define MICROPY_HW_CLK_PLL2VCO          (RCC_PLL2VCOWIDE)
 #define MICROPY_HW_CLK_PLL2FRAC         (0)
 // PLL3 (480 MHz VCO): 48 MHz for USB on Q, and on R the LTDC pixel clock
-// of the CM4's display, 480 / 18 = 26.67 MHz (800x480 at 60 Hz with the
-// panel's porches, see firmware/cm4_renderer/h747). PLL3R is the LTDC's
+// of the CM4's display, 480 / 18 = 26.67 MHz (800x480 at about 34 Hz with ST's
+// NT35510 porches, as ST's BSP sets them; see firmware/cm4_renderer/h747). PLL3R is the LTDC's
 // and nothing else's: the ADC takes PLL2P instead.
 #define MICROPY_HW_CLK_PLL3M            (5)
 #define MICROPY_HW_CLK_PLL3N            (96)
