@@ -9,10 +9,13 @@
 #                 MicroPython tests when MICROPY is set; one summary line
 #   make fuzz     the fuzzers for longer (FUZZ_SECONDS, default 300 each)
 #   make bench    benchmarks against their peers (bench/README.md)
+#   make natmod MICROPYTHON_SRC=PATH
+#                 msgpack as a native module (.mpy) for every architecture
+#                 with a compiler, in build/natmod/<arch>/ (docs/msgpack.md)
 #   make clean
 PY := /usr/bin/python3
 
-.PHONY: demo test fuzz bench clean python-ext
+.PHONY: demo test fuzz bench clean python-ext natmod
 
 python-ext:
 	@tools/deps.sh demo
@@ -30,10 +33,15 @@ fuzz:
 	@tools/deps.sh test
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tools/test_all.sh fuzz
 
+natmod:
+	@tools/deps.sh natmod
+	@$(PY) tools/natmod_build.py
+
 bench: python-ext
 	@tools/deps.sh bench
 	@$(PY) bench/msgpack_desktop.py
 	@$(PY) bench/msgpack_micropython.py
+	@$(PY) bench/msgpack_natmod.py
 	@$(PY) bench/urpc_desktop.py
 	@$(PY) bench/rlvgl_desktop.py
 	@$(PY) bench/rlvgl_dualcore.py

@@ -27,7 +27,7 @@ on each.)
 --firmware also builds, from each source, the MicroPython the tests load the
 .mpy into, without any user C module: the unix port 64- and 32-bit (the
 no-submodule options of tools/mpy_build.py) and the qemu port's boards
-(MPS2_AN500 Cortex-M7, MPS2_AN385 Cortex-M3, VIRT_RV32); --list FILE writes
+(MPS2_AN500 Cortex-M7, MPS2_AN385 Cortex-M3, VIRT_RV32, VIRT_RV64); --list FILE writes
 one line per firmware, "LABEL PATH ARCH[,ARCH...] TREE", for
 tools/natmod_test.py. Exit status 1 when a build fails (its log is printed
 from the end).
@@ -94,6 +94,8 @@ QEMU_BOARDS = [
     # 64-bit ones. ISA spec 2.2 puts Zicsr in rv32i.
     ("VIRT_RV32", ["rv32imc"], "qemu-system-riscv32 -machine virt -bios none", "0x80610000",
      ["RV32_ARCH=rv32imac -misa-spec=2.2", "MICROPY_HEAP_SIZE=1048576"]),
+    ("VIRT_RV64", ["rv64imc"], "qemu-system-riscv64 -machine virt -bios none", "0x80620000",
+     ["RV64_ARCH=rv64imac -misa-spec=2.2", "MICROPY_HEAP_SIZE=1048576"]),
 ]
 
 
@@ -220,15 +222,20 @@ def main():
     ap.add_argument("--list", help="write 'LABEL PATH ARCHS TREE' lines of that firmware here")
     args = ap.parse_args()
     if not args.src:
-        log("SKIPPED: MICROPYTHON_SRC not set (a MicroPython source directory or .tar.gz: "
-            "make natmod MICROPYTHON_SRC=PATH)")
-        return 0
+        log("error: no MicroPython source: make natmod MICROPYTHON_SRC=PATH (a MicroPython source "
+            "directory or .tar.gz of one, 1.26 or later)")
+        return 2
     sources = [mpy_build.Source(p, os.path.join(ROOT, "build", "micropython")) for p in args.src.split(":") if p]
     for s in sources:
         if not os.path.exists(s.path):
             raise SystemExit("error: MICROPYTHON_SRC names {}, which does not exist".format(s.path))
         os.makedirs(s.dir, exist_ok=True)
         s.prepare()
+    old = [s.label for s in sources if s.version[:2] < (1, 26)]
+    if old:
+        log("error: {}: the native module is built and tested with MicroPython 1.26 and later".format(
+            ", ".join(old)))
+        return 2
     releases = [s for s in sources if not s.version[3]]
     primary = max(releases, key=lambda s: s.version) if releases else sources[0]
     archs = []

@@ -253,7 +253,8 @@ def differential(res, rows, natmod, builtin_list):
         same = complete and want == got
         detail = ""
         if not same:
-            detail = "\n".join(list(difflib.unified_diff(want, got, blabel, slabel + " " + arch, lineterm=""))[:40])
+            diff = difflib.unified_diff(want, got, blabel, slabel + " " + arch, lineterm="")
+            detail = "\n".join(line[:300] for line in list(diff)[:40])
         res.add(same, "differential: {} (built-in) and {} with {}/msgpack.mpy: {} lines {}".format(
             blabel, slabel, arch, len(want), "identical" if same else "DIFFER"), detail)
 
