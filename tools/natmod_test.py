@@ -51,9 +51,16 @@ DATA = mpy_test.DATA
 DIFF_SCRIPT = os.path.join(TESTS, "msgpack_natmod_diff.py")
 QEMU = {board: (cmd, addr) for board, _, cmd, addr, _ in natmod_build.QEMU_BOARDS}
 DEFAULT_NATMOD = os.path.join(ROOT, "build", "natmod")
-# The install line of docs/msgpack.md, with the server's address for BASE.
-MIP_LINE = ('import mip, sys; mip.install("http://{host}:{port}/" + "x86 x64 armv6 armv6m armv7m armv7em '
-            'armv7emsp armv7emdp xtensa xtensawin rv32imc rv64imc".split()[(sys.implementation._mpy >> 10) - 1])')
+DOC = os.path.join(ROOT, "docs", "msgpack.md")
+
+
+def doc_line(prefix):
+    """The command of docs/msgpack.md that starts with prefix (as shown there)."""
+    with open(DOC) as f:
+        for line in f:
+            if line.strip().startswith(prefix):
+                return line.strip()
+    raise RuntimeError("docs/msgpack.md shows no command starting with " + prefix)
 
 
 def board_of(label):
@@ -299,9 +306,14 @@ def mip_install(res, rows, natmod):
             print("SKIP mip install: {} has no micropython-lib mip/requests".format(deps))
             return
         port = free_port()
-        # The server line of docs/msgpack.md, on a port that is free here.
-        server = subprocess.Popen(["python3", "-m", "http.server", "-d", os.path.relpath(natmod, ROOT), str(port)],
-                                  cwd=ROOT,
+        # The lines of docs/msgpack.md: the server (on a port that is free
+        # here) and the install, with this machine for HOST.
+        serve = doc_line("python3 -m http.server").split()
+        assert serve[-1] == "8000" and serve[-2] == "build/natmod", serve
+        install = doc_line("import mip, sys; mip.install(")
+        assert "HOST:8000" in install, install
+        install = install.replace("HOST:8000", "127.0.0.1:{}".format(port))
+        server = subprocess.Popen(serve[:-2] + [os.path.relpath(natmod, ROOT), str(port)], cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for_port(port)
@@ -310,7 +322,7 @@ def mip_install(res, rows, natmod):
                 os.makedirs(home)
                 script = os.path.join(tmp, "install.py")
                 with open(script, "w") as f:
-                    f.write(MIP_LINE.format(host="127.0.0.1", port=port) + "\n")
+                    f.write(install + "\n")
                 env = {"HOME": home, "MICROPYPATH": lib + ":~/.micropython/lib"}
                 out = run_unix(path, [script], env, timeout=120, cwd=tmp)
                 installed = os.path.join(home, ".micropython", "lib", "msgpack.mpy")

@@ -157,7 +157,8 @@ natmod() {
   # of each source, and compared with the built-in module of
   # micropython-build's firmware.
   [ -n "${MICROPYTHON_SRC:-}" ] || { echo "SKIPPED: MICROPYTHON_SRC not set"; return 0; }
-  $PY tools/natmod_build.py --firmware --list build/natmod/firmware.txt &&
+  make natmod MICROPYTHON_SRC="$MICROPYTHON_SRC" &&  # the documented command
+    $PY tools/natmod_build.py --firmware --list build/natmod/firmware.txt &&
     $PY tools/natmod_test.py --list build/natmod/firmware.txt --builtin "$MPB/targets.txt"
 }
 stm32_firmware() {

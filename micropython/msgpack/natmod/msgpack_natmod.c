@@ -25,7 +25,6 @@ void *memset(void *s, int c, size_t n) {
 
 msgpack_dyn_t msgpack_dyn;
 
-
 // ---------------------------------------------------------------------------
 // Types, dicts, static methods
 
@@ -446,7 +445,8 @@ static mp_obj_t builtin_maybe(mp_obj_t builtins, qstr name) {
 static mp_obj_t builtin(mp_obj_t builtins, qstr name) {
     mp_obj_t o = builtin_maybe(builtins, name);
     if (o == MP_OBJ_NULL) {
-        refuse("msgpack.mpy: the firmware lacks a built-in it needs");
+        mp_raise_msg_varg(MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_ImportError)),
+            "msgpack.mpy: the firmware has no builtins.%q", name);
     }
     return o;
 }

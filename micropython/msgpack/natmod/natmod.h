@@ -129,9 +129,6 @@ void unpack_allowed_args_init(void);
 
 // A full type in RAM, filled in by NAME_init() (the glue calls it) from
 // MP_DEFINE_CONST_OBJ_TYPE's slot/value pairs.
-#define MSGPACK_DYN_TYPE_DECLARE(name) \
-    extern mp_obj_full_type_t name##_full
-
 void msgpack_dyn_type_begin(mp_obj_full_type_t *t, qstr name, uint16_t flags);
 
 #define MSGPACK_DYN_SLOT(t, slot, value, n) MP_OBJ_TYPE_SET_SLOT(t, slot, value, n);
