@@ -17,6 +17,18 @@
 //    exceptions are looked up once, at import;
 //  - big ints, streams, vstr, formatted exceptions and the like are small
 //    functions below over what the table does have.
+//
+// What this asks of the binding's files (so that they build both ways):
+//  - keyword tables through MSGPACK_ARG_TABLE/_END (file scope) or
+//    MSGPACK_ARG_TABLE_LOCAL (in a function), not `static const mp_arg_t`;
+//  - no written `static` variables: mpy_ld.py reaches BSS only through the
+//    GOT ("bss variables can't be static");
+//  - a new type or locals dict: its NAME_init below and a call in
+//    msgpack_natmod.c's init(); a new module name goes in by itself;
+//  - a firmware function py/dynruntime.h does not map: mpy_ld.py stops with
+//    "undefined symbol: NAME"; map it here.
+// tools/natmod_test.py's differential run compares the names of the module
+// and its types with the built-in module's, and every output.
 #ifndef MPX_MSGPACK_NATMOD_H
 #define MPX_MSGPACK_NATMOD_H
 
