@@ -12,13 +12,16 @@
 #   make st-oracle  ST's STM32H747I-DISCO BSP and H7 HAL as the oracle for the
 #                 renderer's h747 layer (docs/display.md; the archives from
 #                 ../shared, or ST_BSP=... STM32_DEPS=...; V=1 lists every check)
+#   make natmod MICROPYTHON_SRC=PATH
+#                 msgpack as a native module (.mpy) for every architecture
+#                 with a compiler, in build/natmod/<arch>/ (docs/msgpack.md)
 #   make clean    remove everything the builds made in this tree (build/, the
 #                 extensions built in place, bytecode, egg-info, the display
 #                 demo's PNG files); the USB test guest's downloaded kernel
 #                 stays in its cache (~/.cache/mpx, tools/vm/build-guest.sh)
 PY := /usr/bin/python3
 
-.PHONY: demo test fuzz bench clean python-ext st-oracle
+.PHONY: demo test fuzz bench clean python-ext st-oracle natmod
 
 python-ext:
 	@tools/deps.sh demo
@@ -36,10 +39,15 @@ fuzz:
 	@tools/deps.sh test
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tools/test_all.sh fuzz
 
+natmod:
+	@tools/deps.sh natmod
+	@$(PY) tools/natmod_build.py
+
 bench: python-ext
 	@tools/deps.sh bench
 	@$(PY) bench/msgpack_desktop.py
 	@$(PY) bench/msgpack_micropython.py
+	@$(PY) bench/msgpack_natmod.py
 	@$(PY) bench/urpc_desktop.py
 	@$(PY) bench/rlvgl_desktop.py
 	@$(PY) bench/rlvgl_dualcore.py

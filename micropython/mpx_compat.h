@@ -17,7 +17,9 @@
 #define MICROPY_MAKE_VERSION(major, minor, patch) ((major) << 16 | (minor) << 8 | (patch))
 #endif
 
-#if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
+// A native module (.mpy) reaches no int internals: msgpack/natmod/natmod.h
+// has its own mpx_bigint_to_le64.
+#if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE && !MICROPY_ENABLE_DYNRUNTIME
 
 // The 8 little-endian bytes of a big int `o` (exact int type, not a small
 // int) as an int64 (is_signed) or a uint64. False when it does not fit.
@@ -52,6 +54,6 @@ static inline bool mpx_bigint_to_le64(mp_obj_t o, bool is_signed, byte buf[8]) {
 }
 #endif
 
-#endif // MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
+#endif // MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE && !MICROPY_ENABLE_DYNRUNTIME
 
 #endif // MPX_COMPAT_H

@@ -185,6 +185,16 @@ micropython_own_suite() {
     tools/mpy_suite.sh "$label" "$path" "$tree" "$unittest" || exit 1
   done
 }
+natmod() {
+  # msgpack as a native module (.mpy) for every architecture with a compiler
+  # (build/natmod), loaded by stock unix and qemu builds (no user C modules)
+  # of each source, and compared with the built-in module of
+  # micropython-build's firmware.
+  [ -n "${MICROPYTHON_SRC:-}" ] || { echo "SKIPPED: MICROPYTHON_SRC not set"; return 0; }
+  make natmod MICROPYTHON_SRC="$MICROPYTHON_SRC" &&  # the documented command
+    $PY tools/natmod_build.py --firmware --list build/natmod/firmware.txt &&
+    $PY tools/natmod_test.py --list build/natmod/firmware.txt --builtin "$MPB/targets.txt"
+}
 stm32_firmware() {
   # Each board's firmware.dfu, read back by mpx-dfu: a valid DfuSe file whose
   # image starts at the board's flash.
@@ -214,7 +224,7 @@ usb-e2e-qemu:usb_e2e valgrind-c-tests:valgrind_c asan-ubsan-ctest:sanitizers tsa
 cortex-m4-qemu:cortex_m4 cortex-m7-qemu:cortex_m7 st-oracle:st_oracle pytest:pytest_py
 pip-install:pip_install fuzz-${FUZZ_SECONDS}s-each:fuzz micropython-usermod-cmake:usermod_cmake micropython-tests:micropython
 micropython-own-test-suite:micropython_own_suite micropython-stm32-firmware:stm32_firmware
-msgpack-python-1.2.1-suite:msgpack121_suite"
+msgpack-python-1.2.1-suite:msgpack121_suite micropython-natmod:natmod"
 ran=""
 for entry in $STEPS; do
   name=${entry%%:*}

@@ -12,6 +12,17 @@
 #include "py/runtime.h"
 #include "mpk.h"
 
+#if MICROPY_ENABLE_DYNRUNTIME
+// The native module (.mpy): the types live in RAM and what the dynamic
+// runtime lacks is in natmod/ (see natmod/natmod.h).
+#include "natmod/natmod.h"
+#else
+// Keyword tables: in ROM here; natmod.h builds them at import.
+#define MSGPACK_ARG_TABLE(name) static const mp_arg_t name[] =
+#define MSGPACK_ARG_TABLE_END(name)
+#define MSGPACK_ARG_TABLE_LOCAL(name) static const mp_arg_t name[] =
+#endif
+
 #if MICROPY_OBJ_REPR == MICROPY_OBJ_REPR_D
 #error "msgpack: the decoder passes objects as pointers; MICROPY_OBJ_REPR_D (nan-boxing) is not supported"
 #endif
@@ -25,7 +36,11 @@
 #endif
 #define MSGPACK_MAX_BUFFER_DEFAULT (100 * 1024 * 1024)
 
+// msgpack-python's version this module follows (msgpack.version).
+#define MSGPACK_VERSION MP_ROM_INT(1), MP_ROM_INT(2), MP_ROM_INT(1)
+
 // Types and exceptions (types.c).
+#if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t msgpack_type_ExtType;
 extern const mp_obj_type_t msgpack_type_Timestamp;
 extern const mp_obj_type_t msgpack_type_UnpackException;
@@ -34,6 +49,7 @@ extern const mp_obj_type_t msgpack_type_OutOfData;
 extern const mp_obj_type_t msgpack_type_FormatError;
 extern const mp_obj_type_t msgpack_type_StackError;
 extern const mp_obj_type_t msgpack_type_ExtraData;
+#endif
 
 typedef struct _msgpack_ext_obj_t {
     mp_obj_base_t base;
@@ -58,12 +74,16 @@ bool msgpack_int64(mp_obj_t o, int64_t *out);
 NORETURN void msgpack_raise(mpk_status_t st, const mpk_decoder_t *d);
 
 // Packing (pack.c).
+#if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t msgpack_type_Packer;
+#endif
 MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_pack_obj);
 MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_packb_obj);
 
 // Unpacking (unpack.c).
+#if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t msgpack_type_Unpacker;
+#endif
 MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_unpack_obj);
 MP_DECLARE_CONST_FUN_OBJ_KW(msgpack_unpackb_obj);
 

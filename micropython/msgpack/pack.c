@@ -320,13 +320,14 @@ static void pack_tree(mpk_writer_t *w, const pack_opts_t *o, mp_obj_t obj) {
 
 enum { ARG_default, ARG_use_single_float, ARG_autoreset, ARG_use_bin_type, ARG_strict_types };
 
-static const mp_arg_t pack_allowed_args[] = {
+MSGPACK_ARG_TABLE(pack_allowed_args) {
     { MP_QSTR_default, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_use_single_float, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_autoreset, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
     { MP_QSTR_use_bin_type, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
     { MP_QSTR_strict_types, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
 };
+MSGPACK_ARG_TABLE_END(pack_allowed_args)
 #define N_PACK_ARGS MP_ARRAY_SIZE(pack_allowed_args)
 
 static void pack_opts_init(pack_opts_t *o, const mp_arg_val_t *vals) {

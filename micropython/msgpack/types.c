@@ -70,7 +70,9 @@ MP_DEFINE_CONST_OBJ_TYPE(
 
 // FormatError and StackError are both ValueError and UnpackException.
 // Without multiple inheritance they are ValueErrors only.
-#if MICROPY_MULTIPLE_INHERITANCE
+#if MICROPY_ENABLE_DYNRUNTIME
+#define VALUE_AND_UNPACK (msgpack_dyn.value_and_unpack)  // decided at import
+#elif MICROPY_MULTIPLE_INHERITANCE
 static const mp_rom_obj_tuple_t value_and_unpack_bases = {
     {&mp_type_tuple}, 2, { MP_ROM_PTR(&mp_type_ValueError), MP_ROM_PTR(&msgpack_type_UnpackException) }
 };
@@ -155,7 +157,7 @@ mp_obj_t msgpack_ext_new(int code, const uint8_t *data, size_t len) {
 
 static mp_obj_t ext_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
     enum { ARG_code, ARG_data };
-    static const mp_arg_t allowed_args[] = {
+    MSGPACK_ARG_TABLE_LOCAL(allowed_args) {
         { MP_QSTR_code, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_data, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
@@ -277,7 +279,7 @@ mp_obj_t msgpack_timestamp_new(int64_t sec, uint32_t nsec) {
 
 static mp_obj_t timestamp_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
     enum { ARG_seconds, ARG_nanoseconds };
-    static const mp_arg_t allowed_args[] = {
+    MSGPACK_ARG_TABLE_LOCAL(allowed_args) {
         { MP_QSTR_seconds, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_nanoseconds, MP_ARG_OBJ, {.u_obj = MP_OBJ_NEW_SMALL_INT(0)} },
     };

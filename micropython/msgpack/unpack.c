@@ -250,7 +250,7 @@ enum {
     ARG_max_map_len, ARG_max_ext_len, ARG_max_buffer_size, ARG_read_size,
 };
 
-static const mp_arg_t unpack_allowed_args[] = {
+MSGPACK_ARG_TABLE(unpack_allowed_args) {
     { MP_QSTR_object_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_list_hook, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_use_list, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = true} },
@@ -267,6 +267,7 @@ static const mp_arg_t unpack_allowed_args[] = {
     { MP_QSTR_max_buffer_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = MSGPACK_MAX_BUFFER_DEFAULT} },
     { MP_QSTR_read_size, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = 0} },
 };
+MSGPACK_ARG_TABLE_END(unpack_allowed_args)
 #define N_UNPACK_ARGS MP_ARRAY_SIZE(unpack_allowed_args)
 
 static mp_obj_t hook_arg(mp_obj_t h) {
