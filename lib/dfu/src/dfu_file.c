@@ -131,6 +131,14 @@ size_t dfu_image_total(const dfu_image *img) {
 }
 
 dfu_status dfu_parse_dfuse(const uint8_t *buf, size_t len, dfu_image *out, dfu_error *err) {
+    // A prefix that promises more than the file has: the file was cut short
+    // (a download that stopped), whatever its last bytes now look like.
+    if (len >= PREFIX_SIZE && memcmp(buf, "DfuSe", 5) == 0 &&
+        (uint64_t)dfu_get32(buf + 6) + DFU_SUFFIX_SIZE > len) {
+        return dfu_error_set(err, DFU_E_TRUNCATED,
+            "cut short: its DfuSe prefix says %u bytes and a 16-byte suffix, the file has %zu",
+            (unsigned)dfu_get32(buf + 6), len);
+    }
     dfu_suffix suffix;
     dfu_status st = dfu_suffix_read(buf, len, &suffix, err);
     if (st != DFU_OK) {
