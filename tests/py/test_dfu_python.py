@@ -626,6 +626,17 @@ def test_a_long_target_name_is_never_cut_inside_a_character():
     assert back.targets == [(0, "é" * 127)] and len(back.targets[0].raw) == 254
 
 
+def test_check_raises_what_flash_would_before_any_request():
+    _desktop_only()
+    sim = dfu.Simulator()
+    outside = [{"addr": 0x080F0000, "data": _pattern(70000, 7)}]
+    e = raises(dfu.RefusedError, sim.device.check, outside)
+    assert e.code == "address" and sim.state()["requests"] == 0
+    sim.device.check(outside, force=True)
+    sim.device.check(_two_parts()[2])
+    assert sim.state()["requests"] == 0
+
+
 def test_the_simulator_hooks_are_not_on_device():
     _desktop_only()
     for hook in ("sim_memory", "sim_poke", "sim_state", "sim_reset"):
@@ -649,7 +660,9 @@ def test_pydfu_exits_non_zero_with_one_line_for_a_file_it_cannot_flash():
                  ("badcrc.dfu", good[:-1] + bytes([good[-1] ^ 1]), "CRC"),
                  ("junk.dfu", JUNK, 'is not a DfuSe file: it starts with "<!DOCTYPE html>", a web page?'),
                  ("empty.dfu", b"", "is not a DfuSe file: it is empty"),
-                 ("firmware.bin", a, "raw binary is written only at an address you give")]
+                 ("firmware.bin", a, "raw binary is written only at an address you give"),
+                 ("outside.dfu", dfu.Image([{"addr": 0x080F0000, "data": _pattern(70000, 7)}]).to_dfuse(),
+                  'DFU: 0x08100000 is outside "Internal Flash"')]
         for name, data, says in cases:
             path = tmp_path / name
             path.write_bytes(data)
@@ -680,3 +693,16 @@ def test_pydfu_list_sees_the_simulated_device():
     assert rc == 1 and "No DFU capable devices found" in err, (rc, out, err)
     rc, out, err = _pydfu("-l", "--vid", "-1")
     assert rc == 2 and "outside 0..0xFFFF" in err, (rc, out, err)
+
+
+def test_the_docs_transcripts_are_real():
+    # docs/dfu.md's (and the README's) "<!-- transcript -->" blocks: each
+    # command typed from the repository root, with build/host, prints what
+    # the block shows (tests/dfu/test_doc_transcripts.sh).
+    _desktop_only()
+    build = os.path.join(ROOT, "build", "host")
+    if not os.path.exists(os.path.join(build, "bin", "mpx-dfu")):
+        skip("no build/host/bin/mpx-dfu: cmake -S . -B build/host && cmake --build build/host")
+    p = subprocess.run(["sh", os.path.join(ROOT, "tests", "dfu", "test_doc_transcripts.sh"), ROOT, build],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr

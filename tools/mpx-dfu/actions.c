@@ -72,6 +72,14 @@ int fail(options *o, const dfu_error *err, dfu_status st) {
     return code;
 }
 
+// Ends a command on an open device: its failure (if any) told, the device
+// closed; returns the exit code.
+static int finish(options *o, device *d, const dfu_error *err, dfu_status st) {
+    int code = st == DFU_OK ? EXIT_OK : fail(o, err, st);
+    device_close(d);
+    return code;
+}
+
 static const char *stdin_name(const char *path) {
     return strcmp(path, "-") == 0 ? "/dev/stdin" : path;
 }
@@ -280,9 +288,7 @@ int cmd_flash(options *o, const char *path) {
     size_t bytes = dfu_image_total(&img);
     dfu_image_free(&img);
     if (st != DFU_OK) {
-        int code = fail(o, &err, st);
-        device_close(&d);
-        return code;
+        return finish(o, &d, &err, st);
     }
     bool ob = d.s.option_bytes_written, left = o->flash.leave && !ob;
     if (o->json) {
@@ -301,9 +307,7 @@ int cmd_flash(options *o, const char *path) {
         fprintf(stderr, " (%lu USB requests)\n", d.s.requests);
     }
     st = left || ob ? DFU_OK : then_step(o, &d, &err);
-    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
-    device_close(&d);
-    return code;
+    return finish(o, &d, &err, st);
 }
 
 // Reads length bytes at address of the alt setting into out ('-': stdout).
@@ -388,9 +392,7 @@ int cmd_read(options *o, bool has_address, uint32_t address, uint32_t length, co
     if (st == DFU_OK) {
         st = then_step(o, &d, &err);
     }
-    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
-    device_close(&d);
-    return code;
+    return finish(o, &d, &err, st);
 }
 
 int cmd_erase(options *o, uint32_t address, uint32_t length) {
@@ -404,9 +406,7 @@ int cmd_erase(options *o, uint32_t address, uint32_t length) {
     st = dfu_erase(&d.s, chosen_alt(o), address, length, o->flash.mass_erase, o->flash.force, &err);
     report_end_phase(&o->out);
     if (st != DFU_OK) {
-        int code = fail(o, &err, st);
-        device_close(&d);
-        return code;
+        return finish(o, &d, &err, st);
     }
     if (o->json) {
         done_json("erase", &d, NULL);
@@ -414,9 +414,7 @@ int cmd_erase(options *o, uint32_t address, uint32_t length) {
         fprintf(stderr, "mpx-dfu: erased %s\n", o->flash.mass_erase ? "the whole flash" : "the pages of the range");
     }
     st = then_step(o, &d, &err);
-    int code = st == DFU_OK ? EXIT_OK : fail(o, &err, st);
-    device_close(&d);
-    return code;
+    return finish(o, &d, &err, st);
 }
 
 int cmd_leave(options *o) {
@@ -431,9 +429,7 @@ int cmd_leave(options *o) {
     st = dfu_leave(&d.s, d.s.dfuse, jump, &err);
     report_end_phase(&o->out);
     if (st != DFU_OK) {
-        int code = fail(o, &err, st);
-        device_close(&d);
-        return code;
+        return finish(o, &d, &err, st);
     }
     if (o->json) {
         char extra[32];

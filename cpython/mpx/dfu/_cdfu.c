@@ -310,11 +310,11 @@ static void device_ids(const SessionObject *self, uint16_t *vid, uint16_t *pid) 
 
 static PyObject *Session_flash(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"elements", "progress", "suffix", "mass_erase", "verify", "leave", "leave_address",
-        "force", "allow_option_bytes", "allow_rdp_level2", "check_ids", "incrementing_blocks", NULL};
+        "force", "allow_option_bytes", "allow_rdp_level2", "check_ids", "incrementing_blocks", "check_only", NULL};
     PyObject *elements, *progress = Py_None, *suffix = Py_None, *leave_address = Py_None;
-    int mass = 0, verify = 1, leave = 1, force = 0, ob = 0, rdp2 = 0, check_ids = 1, incrementing = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOpppOppppp", kwlist, &elements, &progress, &suffix, &mass,
-            &verify, &leave, &leave_address, &force, &ob, &rdp2, &check_ids, &incrementing)) {
+    int mass = 0, verify = 1, leave = 1, force = 0, ob = 0, rdp2 = 0, check_ids = 1, incrementing = 1, only = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOpppOpppppp", kwlist, &elements, &progress, &suffix, &mass,
+            &verify, &leave, &leave_address, &force, &ob, &rdp2, &check_ids, &incrementing, &only)) {
         return NULL;
     }
     dfu_flash_options o;
@@ -338,12 +338,22 @@ static PyObject *Session_flash(SessionObject *self, PyObject *args, PyObject *kw
     if (build_image(elements, suffix, &img) < 0) {
         return NULL;
     }
+    dfu_error err;
+    dfu_error_clear(&err);
+    if (only) {
+        // What flash would refuse before its first request; no request.
+        dfu_status st = self->open ? dfu_flash_check(&self->s, &img, &o, &err) : DFU_OK;
+        dfu_image_free(&img);
+        if (!self->open) {
+            PyErr_SetString(PyExc_ValueError, "the device is closed");
+            return NULL;
+        }
+        return st == DFU_OK ? (Py_INCREF(Py_None), Py_None) : raise_dfu(st, &err);
+    }
     if (begin(self, progress) < 0) {
         dfu_image_free(&img);
         return NULL;
     }
-    dfu_error err;
-    dfu_error_clear(&err);
     dfu_status st;
     Py_BEGIN_ALLOW_THREADS
     st = dfu_flash(&self->s, &img, &o, &err);

@@ -65,7 +65,12 @@ def main(argv=None):
             img = pydfu.read_file(args.path)
             pydfu.print_dfu_file(args.path, img)
             elements = img.elements
-        pydfu.init(**kwargs)
+        dev = pydfu.open_device(**kwargs)
+        if elements:
+            # What write_elements would refuse (the layout, the alt settings),
+            # before the first request.
+            dev.check(elements, check_ids=False)
+        dev.reach_idle()
         command_run = False
         if args.mass_erase:
             print("Mass erase...")

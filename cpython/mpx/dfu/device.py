@@ -297,6 +297,20 @@ class Device:
                              mass_erase, verify, leave, leave_address, force, allow_option_bytes,
                              allow_rdp_level2, check_ids)
 
+    def check(self, image, address=None, mass_erase=False, force=False, allow_option_bytes=False,
+              allow_rdp_level2=False, check_ids=True, format="auto"):
+        """Raise what flash(image, ...) would raise before its first USB
+        request (the file, the alt settings, the layout, the opt-ins),
+        sending none."""
+        if isinstance(image, (str, bytes)) or hasattr(image, "__fspath__"):
+            image = read_file(image, format, address)
+        elements = image.elements if isinstance(image, Image) else list(image)
+        suffix = image.suffix if isinstance(image, Image) else None
+        self._s.flash(_triples(elements), None,
+                      None if suffix is None else (suffix["bcd_device"], suffix["pid"], suffix["vid"]),
+                      mass_erase, False, False, None, force, allow_option_bytes, allow_rdp_level2, check_ids,
+                      check_only=True)
+
     def erase(self, address=0, size=0, alt=0, mass=False, force=False, progress=None):
         """Erase the pages of [address, address+size) of alt, or everything (mass=True)."""
         self._s.erase(alt, address, size, mass, force, progress)

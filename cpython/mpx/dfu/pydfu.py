@@ -23,6 +23,13 @@ def init(**kwargs):
     (pydfu's keywords), plus serial, path, or device= an open Device (e.g.
     Simulator().device; MPX_DFU_SIM=1 in the environment does the same for
     a fresh virtual STM32F4). Brings it to dfuIDLE."""
+    open_device(**kwargs)
+    _dev.reach_idle()
+
+
+def open_device(**kwargs):
+    """init() without its first request (the command line checks the file
+    against the device's layout before it sends any): returns the Device."""
     global _dev
     dev = kwargs.pop("device", None)
     if dev is None:
@@ -44,7 +51,7 @@ def init(**kwargs):
                 raise
             raise NoDeviceError("Multiple DFU devices found ({})".format(e.message), "no-device") from None
     _dev = dev
-    _dev.reach_idle()
+    return dev
 
 
 def _matching_sim(sim, vid, pid):

@@ -405,8 +405,12 @@ typedef struct {
 
 void dfu_flash_options_init(dfu_flash_options *o);
 
-// The whole job: check the image against the layouts (before any transfer
-// that changes the device), erase, write, verify, leave.
+// What dfu_flash checks before its first request, alone (no request at
+// all): the transfer size, the suffix's VID:PID, the alt settings, the
+// layouts (writeable, --force), option bytes and RDP level 2 opt-ins.
+dfu_status dfu_flash_check(const dfu_session *s, const dfu_image *img, const dfu_flash_options *o,
+    dfu_error *err);
+// The whole job: dfu_flash_check, then erase, write, verify, leave.
 dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_options *o,
     dfu_error *err);
 // Erases [address, address+size) page by page (or mass erase when size == 0

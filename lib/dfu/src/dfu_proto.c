@@ -644,7 +644,7 @@ static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address,
     return dfu_abort(s, err);
 }
 
-static dfu_status check_plan(dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
+dfu_status dfu_flash_check(const dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
     if (s->transfer_size == 0) {
         return dfu_error_set(err, DFU_E_ARG, "no transfer size (the device has no functional descriptor; give one)");
     }
@@ -779,7 +779,7 @@ static dfu_status verify_element(dfu_session *s, const dfu_element *e, uint64_t 
 }
 
 dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
-    dfu_status r = check_plan(s, img, o, err);
+    dfu_status r = dfu_flash_check(s, img, o, err);
     if (r != DFU_OK) {
         return r;
     }
