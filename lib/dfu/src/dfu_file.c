@@ -419,6 +419,10 @@ static bool not_firmware(const uint8_t *buf, size_t len, char *what, size_t size
         size_t i = text_start(buf, len);
         const uint8_t *t = buf + i;
         size_t n = len - i;
+        if (n == 0) {
+            dfu_fmt(what, size, "it is %zu bytes of white space", len);
+            return true;
+        }
         char quoted[64];
         quote_start(buf, len, quoted, sizeof(quoted));
         const char *kind = starts_with_ci(t, n, "<!doctype html") || starts_with_ci(t, n, "<html") ? ", a web page?"

@@ -396,7 +396,7 @@ static const uint8_t firmware[16] = {0x00, 0x00, 0x02, 0x20, 0x01, 0x01, 0x00, 0
 static const char hex_bom[] = "\xEF\xBB\xBF\r\n\r\n:020000040800F2\r\n\r\n:0400000001020304F2\r\n:00000001FF\r\n";
 
 typedef enum { C_HTML, C_FIRMWARE, C_EMPTY, C_ZEROS, C_FF, C_ZIP, C_GZIP, C_TEXT, C_JSON, C_LFS, C_ELF64, C_ELF386,
-    C_DFUSE, C_HEX, C_HEX_BOM, C_PLAIN_DFU } content;
+    C_DFUSE, C_HEX, C_HEX_BOM, C_PLAIN_DFU, C_BLANK } content;
 
 // The bytes of each kind of content (*out malloc'd).
 static size_t make_content(content c, uint8_t **out) {
@@ -406,6 +406,7 @@ static size_t make_content(content c, uint8_t **out) {
         case C_HTML: n = strlen(html); memcpy(b, html, n); break;
         case C_FIRMWARE: n = sizeof(firmware); memcpy(b, firmware, n); break;
         case C_EMPTY: break;
+        case C_BLANK: n = 3; memcpy(b, "\t\t\t", 3); break;  // what the fuzzer found read past the end
         case C_ZEROS: n = 64; break;
         case C_FF: n = 64; memset(b, 0xFF, n); break;
         case C_ZIP: n = 40; memcpy(b, "PK\x03\x04\x14\x00\x00\x00\x08\x00", 10); break;
@@ -479,6 +480,8 @@ static void test_file_rules(void) {
         {"f.bin", DFU_FORMAT_AUTO, ADDR, C_EMPTY, DFU_E_FORMAT, "f.bin is not firmware: it is empty"},
         {"f.bin", DFU_FORMAT_AUTO, ADDR, C_ZEROS, DFU_E_FORMAT, "f.bin is not firmware: it is 64 zero bytes"},
         {"f.bin", DFU_FORMAT_AUTO, ADDR, C_ZIP, DFU_E_FORMAT, "f.bin is not firmware: it is a ZIP archive"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_BLANK, DFU_E_FORMAT, "f.dfu is not a DfuSe file: it is 3 bytes of white space"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_BLANK, DFU_E_FORMAT, "f.bin is not firmware: it is 3 bytes of white space"},
         {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_GZIP, DFU_E_FORMAT, "f.dfu is not a DfuSe file: it is gzip-compressed"},
         {"f.hex", DFU_FORMAT_AUTO, NO_ADDR, C_TEXT, DFU_E_FORMAT,
             "f.hex is not an Intel HEX file: it starts with \"error: 404 not found\": text"},
