@@ -46,7 +46,7 @@ api() {
   PYTHONPATH=$REPO/cpython /usr/bin/python3 - "$WORK/512k.bin" "${1:-0}" <<'PY'
 import sys, time
 import mpx.dfu as dfu
-img = dfu.read_file(sys.argv[1])
+img = dfu.read_file(sys.argv[1], address=0x08000000)
 calls = [0]
 def progress(phase, address, done, total):
     calls[0] += 1
@@ -62,17 +62,17 @@ PY
 # The same work from the C tool, timed the same way: its --json done event
 # says how long it took from opening the device.
 native_in_process() {
-  "$BIN/mpx-dfu" --json flash --no-verify --no-leave "$WORK/512k.bin" > "$OUT.json" || return 1
+  "$BIN/mpx-dfu" --json flash --address 0x08000000 --no-verify --no-leave "$WORK/512k.bin" > "$OUT.json" || return 1
   tail -n 1 "$OUT.json" | sed -n 's/.*"ms":\([0-9]*\).*/elapsed_ms \1/p'
 }
 
-"$BIN/mpx-dfu" -q convert "$WORK/512k.bin" "$WORK/512k.dfu"
+"$BIN/mpx-dfu" -q convert --address 0x08000000 "$WORK/512k.bin" "$WORK/512k.dfu"
 run=0
 while [ $run -lt "$RUNS" ]; do
   one dfu-util dfu-util -a 0 -s 0x08000000 -D "$WORK/512k.bin"
-  one mpx-dfu "$BIN/mpx-dfu" -q flash --no-verify --no-leave "$WORK/512k.bin"
-  one mpx-dfu-verify "$BIN/mpx-dfu" -q flash --no-leave "$WORK/512k.bin"
-  one mpx-dfu-per-chunk "$BIN/mpx-dfu" -q flash --no-verify --no-leave --per-chunk-address "$WORK/512k.bin"
+  one mpx-dfu "$BIN/mpx-dfu" -q flash --address 0x08000000 --no-verify --no-leave "$WORK/512k.bin"
+  one mpx-dfu-verify "$BIN/mpx-dfu" -q flash --address 0x08000000 --no-leave "$WORK/512k.bin"
+  one mpx-dfu-per-chunk "$BIN/mpx-dfu" -q flash --address 0x08000000 --no-verify --no-leave --per-chunk-address "$WORK/512k.bin"
   one as-dfu-util "$BIN/mpx-dfu" -a 0 -s 0x08000000 -D "$WORK/512k.bin"
   one deploy-dfu-util dfu-util -a 0 -d 0x0483:0xDF11 -D "$WORK/512k.dfu" -s :leave
   one deploy-as-dfu-util "$BIN/mpx-dfu" -a 0 -d 0x0483:0xDF11 -D "$WORK/512k.dfu" -s :leave

@@ -6,7 +6,9 @@
 // installed library:
 //   cc -o dfu_flash examples/dfu_flash.c $(pkg-config --cflags --libs mpxdfu)
 //   ./dfu_flash firmware.dfu
+//   ./dfu_flash firmware.bin 0x08000000     (raw binary: only where you say)
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "dfu.h"
 #include "dfu_usb.h"
@@ -19,14 +21,18 @@ static int on_progress(void *user, dfu_phase phase, uint32_t address, uint64_t d
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s FILE\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s FILE [ADDRESS]\n", argv[0]);
         return 2;
     }
     dfu_error err;
     dfu_error_clear(&err);
+    // The file's name and content decide what it is; raw binary needs the
+    // address it goes to (libmpxdfu refuses it otherwise, and anything that
+    // is not firmware: a web page saved as firmware.dfu, say).
+    dfu_source src = {.has_address = argc == 3, .address = argc == 3 ? (uint32_t)strtoul(argv[2], NULL, 0) : 0};
     dfu_image img;
-    dfu_status st = dfu_image_load(argv[1], DFU_FORMAT_AUTO, 0x08000000u, &img, &err);
+    dfu_status st = dfu_image_load(argv[1], &src, &img, &err);
     dfu_usb *usb = NULL;
     dfu_usb_device info;
     if (st == DFU_OK) {

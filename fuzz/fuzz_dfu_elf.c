@@ -9,11 +9,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static const dfu_source as_elf = {.format = DFU_FORMAT_ELF};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dfu_image img;
     dfu_error err;
     dfu_error_clear(&err);
-    if (dfu_image_parse(data, size, DFU_FORMAT_ELF, 0, &img, &err) != DFU_OK) {
+    if (dfu_image_parse(data, size, &as_elf, &img, &err) != DFU_OK) {
         if (err.message[0] == '\0') {
             abort();
         }

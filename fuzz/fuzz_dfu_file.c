@@ -10,11 +10,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static const dfu_source as_dfuse = {.format = DFU_FORMAT_DFUSE};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dfu_image img, again;
     dfu_error err;
     dfu_error_clear(&err);
-    if (dfu_image_parse(data, size, DFU_FORMAT_DFUSE, 0, &img, &err) != DFU_OK) {
+    if (dfu_image_parse(data, size, &as_dfuse, &img, &err) != DFU_OK) {
         if (err.message[0] == '\0') {
             abort();  // every failure says why
         }
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *out;
     size_t len;
     if (dfu_image_write_dfuse(&img, 1, &out, &len, NULL) == DFU_OK) {
-        if (dfu_image_parse(out, len, DFU_FORMAT_DFUSE, 0, &again, NULL) != DFU_OK || again.count != img.count) {
+        if (dfu_image_parse(out, len, &as_dfuse, &again, NULL) != DFU_OK || again.count != img.count) {
             abort();
         }
         for (size_t i = 0; i < img.count; i++) {

@@ -9,11 +9,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static const dfu_source as_hex = {.format = DFU_FORMAT_HEX};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dfu_image img;
     dfu_error err;
     dfu_error_clear(&err);
-    if (dfu_image_parse(data, size, DFU_FORMAT_HEX, 0, &img, &err) != DFU_OK) {
+    if (dfu_image_parse(data, size, &as_hex, &img, &err) != DFU_OK) {
         if (err.message[0] == '\0' || img.count != 0) {
             abort();
         }

@@ -4,7 +4,7 @@
 DfuSe, Intel HEX and ELF32 files and real layout strings, built here from
 the formats' definitions (UM0391, the Intel HEX spec, the ELF spec).
 
-    tools/dfu_seeds.py OUTDIR     -> OUTDIR/{file,hex,elf,layout,sim}/
+    tools/dfu_seeds.py OUTDIR     -> OUTDIR/{file,hex,elf,layout,source,sim}/
 """
 import os
 import struct
@@ -63,6 +63,16 @@ def main():
             "ob.txt": b"@Option Bytes  /0x1FFFC000/01*016 e",
             "otp.txt": b"@OTP Memory /0x1FFF7800/01*512 g,01*016 g",
             "two.txt": b"@SPI/0x90000000/1*1Mg/0x08000000/2*128Bb",
+        },
+        # The file rules: the first byte picks the name, format and address
+        # (fuzz/fuzz_dfu_source.c), the rest is the file.
+        "source": {
+            "dfu-named.bin": b"\x00" + dfuse([(0, [(0x08000000, bytes(range(64)))])]),
+            "hex-bom.bin": b"\x01" + b"\xef\xbb\xbf\r\n" + (hexrec(0, 4, b"\x08\x00") + hexrec(0, 0, b"\x01\x02") +
+                                                            hexrec(0, 1, b"")).encode(),
+            "raw-at.bin": b"\x23" + b"\x00\x00\x02\x20\x01\x01\x00\x08" * 4,
+            "html.bin": b"\x00<!DOCTYPE html>\n<html></html>\n",
+            "elf.bin": b"\x02" + elf([(0x08000000, bytes(range(48)))]),
         },
         "sim": {
             # set address, erase, write block 2, status polls, upload block 2

@@ -127,7 +127,7 @@ fuzz() {
   build/fuzz/fuzz/fuzz_urpc_deframer -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
     -artifact_prefix=build/fuzz/artifacts-urpc/ build/fuzz/corpus-urpc || return 1
   $PY tools/dfu_seeds.py build/fuzz/corpus-dfu || return 1
-  for f in file hex elf layout sim; do
+  for f in file hex elf layout sim source; do
     mkdir -p "build/fuzz/artifacts-dfu-$f"
     "build/fuzz/fuzz/fuzz_dfu_$f" -max_total_time="$FUZZ_SECONDS" -max_len=8192 \
       -artifact_prefix="build/fuzz/artifacts-dfu-$f/" "build/fuzz/corpus-dfu/$f" || return 1

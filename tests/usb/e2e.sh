@@ -107,11 +107,11 @@ mpx -d 0483:df11 --serial 3276384C3336 --path 1-1 list
 check "filters: VID:PID, serial and path all match" sh -c "[ $rc -eq 0 ] && grep -q 'at 1-1' '$WORK/out.txt'"
 mpx -d 1234:5678 list
 check "filters: another VID:PID finds nothing (exit 4)" rc_is 4
-mpx --serial NOPE flash "$WORK/small.bin"
+mpx --serial NOPE flash --address 0x08000000 "$WORK/small.bin"
 check "filters: flash explains what it saw and why it was not used" sh -c "[ $rc -eq 4 ] && grep -q 'does not match the filter' '$WORK/out.txt'"
 
 # --- flash each format, leave ---------------------------------------------
-mpx flash "$WORK/fw.bin"
+mpx flash --address 0x08000000 "$WORK/fw.bin"
 sim_wait; left=$SIMRC
 check "flash .bin: exit 0, verified, left" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
 check "flash .bin: the flash holds the file" flash_has "$WORK/fw.bin" 0x08000000
@@ -141,7 +141,7 @@ check "flash .dfu: the flash equals the ELF's image" flash_has "$WORK/fw-elf.bin
 
 # --- page erase vs mass erase ------------------------------------------------
 fresh; seeded_image; sim_start
-mpx flash --no-leave "$WORK/small.bin"
+mpx flash --address 0x08000000 --no-leave "$WORK/small.bin"
 sim_stop
 check "page erase: exit 0" rc_is 0
 check "page erase: the image is written" flash_has "$WORK/small.bin" 0x08000000
@@ -150,7 +150,7 @@ check "page erase: a far sector survives" flash_has "$WORK/fs.bin" 0x08060000
 check "page erase: the rest of a touched page is erased" flash_erased $((0x08000000 + 40000)) $((49152 - 40000))
 check "page erase: 3 sectors erased, no mass erase" sh -c "grep -q '^erases 3$' '$WORK/stats' && grep -q '^mass_erases 0$' '$WORK/stats'"
 sim_start
-mpx flash --mass-erase --no-leave "$WORK/small.bin"
+mpx flash --address 0x08000000 --mass-erase --no-leave "$WORK/small.bin"
 sim_stop
 check "mass erase: exit 0" rc_is 0
 check "mass erase: the image is written" flash_has "$WORK/small.bin" 0x08000000
@@ -175,7 +175,7 @@ sim_stop; sim_start
 mpx read 0x08000000 300000 "$WORK/readback.bin"
 check "mpx-dfu read matches what dfu-util flashed" sh -c "[ $rc -eq 0 ] && cmp -s '$WORK/fw.bin' '$WORK/readback.bin'"
 fresh; sim_start
-mpx flash --no-leave "$WORK/fw.bin"
+mpx flash --address 0x08000000 --no-leave "$WORK/fw.bin"
 dfuutil -a 0 -s 0x08000000:300000 -U "$WORK/upload.bin"
 check "dfu-util uploads what mpx-dfu flashed" sh -c "cmp -s '$WORK/fw.bin' '$WORK/upload.bin'"
 
@@ -316,7 +316,7 @@ mpx -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
 sim_wait
 check "... and then flashes with :leave" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$WORK/second.rc')\" = 0 ]"
 fresh; sim_start
-mpx -a 0 -s :mass-erase:force:leave -D "$WORK/small.bin"
+mpx -a 0 -s 0x08000000:mass-erase:force:leave -D "$WORK/small.bin"
 sim_wait; left=$SIMRC
 check "dfu-util's :mass-erase:force:leave -D: exit 0, left, written" sh -c "[ $rc -eq 0 ] && [ $left = 0 ]"
 check "... a mass erase, no page erase" sh -c "grep -q '^mass_erases 1$' '$WORK/stats' && grep -q '^erases 0$' '$WORK/stats'"
@@ -337,22 +337,22 @@ wait $helper
 check "list --wait sees a device that appears later (fresh libusb contexts)" rc_is 0
 fresh
 sim_start_then "--runtime" ""
-mpx flash "$WORK/small.bin"
-sleep 0.5
+mpx flash --address 0x08000000 "$WORK/small.bin"
+sim_wait   # the DFU-mode sim saves its flash when it leaves (no sleep: the ASan build is slower)
 check "runtime mode: flash detaches, waits, flashes" sh -c "[ $rc -eq 0 ] && grep -q detaching '$WORK/out.txt'"
 check "runtime mode: the image is written" flash_has "$WORK/small.bin" 0x08000000
 
 # --- read protection, option bytes --------------------------------------------
 fresh
 sim_start_then "--read-protected" ""
-mpx flash "$WORK/small.bin"
+mpx flash --address 0x08000000 "$WORK/small.bin"
 check "read-protected: flash fails with exit 6" rc_is 6
 check "read-protected: the message says so" says "read protection is active"
 mpx unprotect
 check "unprotect without --yes is refused (exit 8)" rc_is 8
 mpx unprotect --yes
 check "unprotect --yes: the device erases, resets, comes back" rc_is 0
-mpx flash --no-leave "$WORK/small.bin"
+mpx flash --address 0x08000000 --no-leave "$WORK/small.bin"
 check "after unprotect, flash works" rc_is 0
 mpx -a 1 read 0x1FFFC000 16 "$WORK/ob.bin"
 check "option bytes read (alt 1): RDP level 0" sh -c "[ $rc -eq 0 ] && [ \"\$(od -An -tx1 -j1 -N1 '$WORK/ob.bin' | tr -d ' ')\" = aa ]"
@@ -373,7 +373,7 @@ fault() {  # name, sim options, expected exit, expected phrase, mpx options...
   fresh
   # shellcheck disable=SC2086
   sim_start $simopts
-  mpx "$@" "$WORK/small.bin"
+  mpx --address 0x08000000 "$@" "$WORK/small.bin"
   check "fault: $name -> exit $want" sh -c "[ $rc -eq $want ] && grep -q -- '$phrase' '$WORK/out.txt'"
 }
 fault "stall mid-write" "--stall-write 5" 6 "errSTALLEDPKT" flash
@@ -388,7 +388,7 @@ fault "vanish on leave is success" "--vanish-on-leave" 0 "left DFU mode" flash
 fresh; sim_start --vanish-on-leave
 dfuutil -a 0 -s 0x08000000:leave -D "$WORK/small.bin"
 echo "# for comparison, dfu-util on the same device: exit $rc$(grep -o 'Error during download get_status' "$WORK/out.txt" | head -n 1 | sed 's/^/, /')"
-"$MPX" -d 1209:0001 convert "$WORK/small.bin" "$WORK/other.dfu" > /dev/null 2>&1
+"$MPX" -d 1209:0001 convert --address 0x08000000 "$WORK/small.bin" "$WORK/other.dfu" > /dev/null 2>&1
 fresh; sim_start
 mpx flash "$WORK/other.dfu"
 sim_stop
@@ -402,20 +402,20 @@ check "fault: damaged .dfu -> exit 3, no request sent" sh -c "[ $rc -eq 3 ] && g
 
 # --- cancellation ---------------------------------------------------------------
 fresh; sim_start
-"$MPX" flash --no-leave "$WORK/512k.bin" > "$WORK/out.txt" 2>&1 &
+"$MPX" flash --address 0x08000000 --no-leave "$WORK/512k.bin" > "$WORK/out.txt" 2>&1 &
 mpxpid=$!
 sleep 0.5
 kill -INT $mpxpid
 wait $mpxpid
 rc=$?
 check "Ctrl-C stops at a request boundary: exit 130, says cancelled" sh -c "[ $rc -eq 130 ] && grep -q cancelled '$WORK/out.txt'"
-mpx flash --no-leave "$WORK/small.bin"
+mpx flash --address 0x08000000 --no-leave "$WORK/small.bin"
 check "after a cancel the device flashes again" sh -c "[ $rc -eq 0 ]"
 sim_stop
 
 # --- JSON events ----------------------------------------------------------------
 fresh; sim_start
-mpx --json flash --no-leave "$WORK/small.bin"
+mpx --json flash --address 0x08000000 --no-leave "$WORK/small.bin"
 check "--json: progress events and a done event" python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -424,6 +424,9 @@ assert phases == {"erase", "write", "verify"}, phases
 assert ev[-1]["event"] == "done" and ev[-1]["bytes"] == 40000, ev[-1]
 ' "$WORK/out.txt"
 sim_stop
+
+# --- the bad-input matrix, differential -------------------------------------------
+. "$REPO/tests/usb/bad_input.sh"
 
 echo "1..$n"
 echo "# $failed of $n failed"

@@ -191,25 +191,14 @@ static void handle_setup(dfu_sim *sim, int ep0, const struct usb_ctrlrequest *rq
     }
 }
 
+// Saves the flash image and the counters (if asked) and frees the sim.
 static int finish(dfu_sim *sim, const char *image, const char *stats, int code) {
-    if (image) {
-        dfu_error err;
-        dfu_error_clear(&err);
-        if (dfu_sim_save(sim, image, &err) != DFU_OK) {
-            fprintf(stderr, "mpx-dfu-sim: %s\n", err.message);
-            code = EXIT_ERROR;
-        }
-    }
-    if (stats) {
-        const dfu_sim_counters *n = dfu_sim_counters_get(sim);
-        FILE *f = fopen(stats, "w");
-        if (f) {
-            fprintf(f, "requests %lu\ndnloads %lu\nuploads %lu\ngetstatus %lu\nerases %lu\nmass_erases %lu\n"
-                       "set_address %lu\nearly_polls %lu\nstalls %lu\nbus_resets %lu\n",
-                n->requests, n->dnloads, n->uploads, n->getstatus, n->erases, n->mass_erases, n->set_address,
-                n->early_polls, n->stalls, bus_resets);
-            fclose(f);
-        }
+    dfu_error err;
+    dfu_error_clear(&err);
+    if ((image && dfu_sim_save(sim, image, &err) != DFU_OK) ||
+        (stats && dfu_sim_save_counters(sim, stats, bus_resets, &err) != DFU_OK)) {
+        fprintf(stderr, "mpx-dfu-sim: %s\n", err.message);
+        code = EXIT_ERROR;
     }
     dfu_sim_free(sim);
     return code;

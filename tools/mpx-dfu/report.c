@@ -60,17 +60,71 @@ int report_progress(void *user, dfu_phase phase, uint32_t address, uint64_t done
     return 0;
 }
 
-void json_string(FILE *f, const char *s) {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(f, "\\%c", *p);
-        } else if (*p < 0x20 || *p >= 0x7f) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
+// Windows-1252's characters at 0x80..0x9F (0: unassigned). ST's DfuSe tools
+// write target names in it; other bytes that are not UTF-8 are Latin-1.
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E,
+    0x0178,
+};
+
+// The length of the valid UTF-8 character at p (0: not one).
+static size_t utf8_char(const unsigned char *p) {
+    unsigned more = p[0] < 0x80 ? 0u : (p[0] & 0xE0) == 0xC0 ? 1u : (p[0] & 0xF0) == 0xE0 ? 2u
+                    : (p[0] & 0xF8) == 0xF0 ? 3u : 9u;
+    if (more == 9u || p[0] == 0xC0 || p[0] == 0xC1 || p[0] > 0xF4) {
+        return 0;
+    }
+    for (unsigned k = 1; k <= more; k++) {
+        if ((p[k] & 0xC0) != 0x80) {
+            return 0;  // also stops at the terminating NUL
         }
     }
+    return 1 + more;
+}
+
+static void put_code_point(FILE *f, unsigned c) {
+    if (c < 0x800) {
+        fputc((int)(0xC0 | c >> 6), f);
+    } else {
+        fputc((int)(0xE0 | c >> 12), f);
+        fputc((int)(0x80 | (c >> 6 & 0x3F)), f);
+    }
+    fputc((int)(0x80 | (c & 0x3F)), f);
+}
+
+// Text from a file or a device for people and JSON: UTF-8 as it is, other
+// bytes as Windows-1252 (U+FFFD where it has none), control characters
+// escaped in JSON and shown as '?' otherwise.
+static void put_text(FILE *f, const char *s, bool json) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_char(p);
+        if (n > 1) {
+            fwrite(p, 1, n, f);
+            p += n;
+            continue;
+        }
+        unsigned c = *p++;
+        if (c >= 0x80) {
+            c = c >= 0xA0 ? c : cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+            put_code_point(f, c);
+        } else if (json && (c == '"' || c == '\\')) {
+            fprintf(f, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            if (json) {
+                fprintf(f, "\\u%04x", c);
+            } else {
+                fputc('?', f);
+            }
+        } else {
+            fputc((int)c, f);
+        }
+    }
+}
+
+void json_string(FILE *f, const char *s) {
+    fputc('"', f);
+    put_text(f, s, true);
     fputc('"', f);
 }
 
@@ -198,6 +252,9 @@ void report_image(const char *path, const dfu_image *img, bool json) {
         if (img->has_entry) {
             printf(",\"entry\":%" PRIu32, img->entry);
         }
+        if (img->needs_address) {
+            printf(",\"needs_address\":true");
+        }
         printf(",\"targets\":[");
         for (size_t t = 0; t < img->target_count; t++) {
             printf("%s{\"alt\":%u,\"name\":", t ? "," : "", img->targets[t].alt);
@@ -225,9 +282,17 @@ void report_image(const char *path, const dfu_image *img, bool json) {
         if (img->has_entry) {
             printf("  entry point: 0x%08" PRIx32 "\n", img->entry);
         }
+        if (img->needs_address) {
+            printf("  raw binary without an address: flash writes it at the start of the alt's memory\n");
+        }
         for (size_t t = 0; t < img->target_count; t++) {
-            printf("  target alt %u%s%s%s\n", img->targets[t].alt, img->targets[t].name[0] ? " \"" : "",
-                img->targets[t].name, img->targets[t].name[0] ? "\"" : "");
+            printf("  target alt %u", img->targets[t].alt);
+            if (img->targets[t].name[0]) {
+                printf(" \"");
+                put_text(stdout, img->targets[t].name, false);
+                printf("\"");
+            }
+            printf("\n");
             for (size_t i = 0; i < img->count; i++) {
                 const dfu_element *e = &img->elements[i];
                 if (e->target == t) {

@@ -46,6 +46,51 @@ static PyObject *set_error_factory(PyObject *mod, PyObject *fn) {
 }
 
 // ---------------------------------------------------------------------------
+// Arguments: a Python int is never wrapped into 32 bits (an address taken
+// modulo 2**32 would read or write somewhere else).
+
+static int u32_conv(PyObject *o, void *out) {
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "an int is required, not %.100s", Py_TYPE(o)->tp_name);
+        return 0;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        return 0;
+    }
+    if (overflow || v < 0 || v > 0xFFFFFFFFLL) {
+        PyErr_Format(PyExc_OverflowError, "%R is outside 0..0xFFFFFFFF (addresses and sizes are 32-bit)", o);
+        return 0;
+    }
+    *(uint32_t *)out = (uint32_t)v;
+    return 1;
+}
+
+static int alt_conv(PyObject *o, void *out) {
+    uint32_t v;
+    if (!u32_conv(o, &v) || v > 255) {
+        if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_OverflowError, "alt setting %R is outside 0..255", o);
+        }
+        return 0;
+    }
+    *(uint8_t *)out = (uint8_t)v;
+    return 1;
+}
+
+// address + size must stay within the 32-bit address space.
+static int check_span(uint32_t address, uint64_t size) {
+    if ((uint64_t)address + size > 0x100000000ull) {
+        PyErr_Format(PyExc_ValueError, "0x%08x + %llu bytes runs past the 4 GiB address space", (unsigned)address,
+            (unsigned long long)size);
+        return -1;
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
 // Session: one open device (USB or the virtual bootloader)
 
 typedef struct {
@@ -206,18 +251,17 @@ static int build_image(PyObject *elements, PyObject *suffix, dfu_image *img) {
     dfu_error_clear(&err);
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned alt;
-        unsigned long address;
+        uint8_t alt;
+        uint32_t address;
         Py_buffer data;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "Iky*", &alt, &address, &data)) {
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "O&O&y*", alt_conv, &alt, u32_conv, &address, &data)) {
             goto fail;
         }
-        if (alt > 255 || address > 0xFFFFFFFFul || data.len > 0xFFFFFFFF) {
+        if (check_span(address, (uint64_t)data.len) < 0) {
             PyBuffer_Release(&data);
-            PyErr_SetString(PyExc_ValueError, "element out of range (alt 0..255, 32-bit address and size)");
             goto fail;
         }
-        dfu_status st = dfu_image_add(img, (uint8_t)alt, (uint32_t)address, data.buf, (uint32_t)data.len, &err);
+        dfu_status st = dfu_image_add(img, alt, address, data.buf, (uint32_t)data.len, &err);
         PyBuffer_Release(&data);
         if (st != DFU_OK) {
             raise_dfu(st, &err);
@@ -229,6 +273,11 @@ static int build_image(PyObject *elements, PyObject *suffix, dfu_image *img) {
         unsigned bcd_device, pid, vid;
         if (!PyArg_ParseTuple(suffix, "III", &bcd_device, &pid, &vid)) {
             dfu_image_free(img);
+            return -1;
+        }
+        if (bcd_device > 0xFFFF || pid > 0xFFFF || vid > 0xFFFF) {
+            dfu_image_free(img);
+            PyErr_SetString(PyExc_OverflowError, "suffix ids are 16-bit");
             return -1;
         }
         img->has_suffix = true;
@@ -261,11 +310,11 @@ static void device_ids(const SessionObject *self, uint16_t *vid, uint16_t *pid) 
 
 static PyObject *Session_flash(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"elements", "progress", "suffix", "mass_erase", "verify", "leave", "leave_address",
-        "force", "allow_option_bytes", "allow_rdp_level2", "check_ids", "incrementing_blocks", NULL};
+        "force", "allow_option_bytes", "allow_rdp_level2", "check_ids", "incrementing_blocks", "check_only", NULL};
     PyObject *elements, *progress = Py_None, *suffix = Py_None, *leave_address = Py_None;
-    int mass = 0, verify = 1, leave = 1, force = 0, ob = 0, rdp2 = 0, check_ids = 1, incrementing = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOpppOppppp", kwlist, &elements, &progress, &suffix, &mass,
-            &verify, &leave, &leave_address, &force, &ob, &rdp2, &check_ids, &incrementing)) {
+    int mass = 0, verify = 1, leave = 1, force = 0, ob = 0, rdp2 = 0, check_ids = 1, incrementing = 1, only = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOpppOpppppp", kwlist, &elements, &progress, &suffix, &mass,
+            &verify, &leave, &leave_address, &force, &ob, &rdp2, &check_ids, &incrementing, &only)) {
         return NULL;
     }
     dfu_flash_options o;
@@ -279,24 +328,32 @@ static PyObject *Session_flash(SessionObject *self, PyObject *args, PyObject *kw
     o.incrementing_blocks = incrementing;
     o.check_ids = check_ids;
     if (leave_address != Py_None) {
-        unsigned long a = PyLong_AsUnsignedLong(leave_address);
-        if (PyErr_Occurred()) {
+        if (!u32_conv(leave_address, &o.leave_address)) {
             return NULL;
         }
         o.has_leave_address = true;
-        o.leave_address = (uint32_t)a;
     }
     device_ids(self, &o.vid, &o.pid);
     dfu_image img;
     if (build_image(elements, suffix, &img) < 0) {
         return NULL;
     }
+    dfu_error err;
+    dfu_error_clear(&err);
+    if (only) {
+        // What flash would refuse before its first request; no request.
+        dfu_status st = self->open ? dfu_flash_check(&self->s, &img, &o, &err) : DFU_OK;
+        dfu_image_free(&img);
+        if (!self->open) {
+            PyErr_SetString(PyExc_ValueError, "the device is closed");
+            return NULL;
+        }
+        return st == DFU_OK ? (Py_INCREF(Py_None), Py_None) : raise_dfu(st, &err);
+    }
     if (begin(self, progress) < 0) {
         dfu_image_free(&img);
         return NULL;
     }
-    dfu_error err;
-    dfu_error_clear(&err);
     dfu_status st;
     Py_BEGIN_ALLOW_THREADS
     st = dfu_flash(&self->s, &img, &o, &err);
@@ -310,10 +367,13 @@ static PyObject *Session_flash(SessionObject *self, PyObject *args, PyObject *kw
 
 static PyObject *Session_erase(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"alt", "address", "size", "mass", "force", "progress", NULL};
-    unsigned alt = 0, address = 0, size = 0;
+    uint8_t alt = 0;
+    uint32_t address = 0, size = 0;
     int mass = 0, force = 0;
     PyObject *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "III|ppO", kwlist, &alt, &address, &size, &mass, &force, &progress)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&|ppO", kwlist, alt_conv, &alt, u32_conv, &address, u32_conv,
+            &size, &mass, &force, &progress) ||
+        check_span(address, size) < 0) {
         return NULL;
     }
     if (begin(self, progress) < 0) {
@@ -323,7 +383,7 @@ static PyObject *Session_erase(SessionObject *self, PyObject *args, PyObject *kw
     dfu_error_clear(&err);
     dfu_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = dfu_erase(&self->s, (uint8_t)alt, address, size, mass, force, &err);
+    st = dfu_erase(&self->s, alt, address, size, mass, force, &err);
     Py_END_ALLOW_THREADS
     if (finish(self, st, &err) < 0) {
         return NULL;
@@ -333,9 +393,12 @@ static PyObject *Session_erase(SessionObject *self, PyObject *args, PyObject *kw
 
 static PyObject *Session_read(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"alt", "address", "size", "progress", NULL};
-    unsigned alt = 0, address = 0, size = 0;
+    uint8_t alt = 0;
+    uint32_t address = 0, size = 0;
     PyObject *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "III|O", kwlist, &alt, &address, &size, &progress)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&O&O&|O", kwlist, alt_conv, &alt, u32_conv, &address, u32_conv,
+            &size, &progress) ||
+        check_span(address, size) < 0) {
         return NULL;
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
@@ -351,7 +414,7 @@ static PyObject *Session_read(SessionObject *self, PyObject *args, PyObject *kw)
     dfu_error_clear(&err);
     dfu_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = dfu_read(&self->s, (uint8_t)alt, address, buf, size, &err);
+    st = dfu_read(&self->s, alt, address, buf, size, &err);
     Py_END_ALLOW_THREADS
     if (finish(self, st, &err) < 0) {
         Py_DECREF(out);
@@ -366,12 +429,8 @@ static PyObject *Session_leave(SessionObject *self, PyObject *args) {
         return NULL;
     }
     uint32_t a = 0;
-    if (address != Py_None) {
-        unsigned long v = PyLong_AsUnsignedLong(address);
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
-        a = (uint32_t)v;
+    if (address != Py_None && !u32_conv(address, &a)) {
+        return NULL;
     }
     if (begin(self, NULL) < 0) {
         return NULL;
@@ -437,20 +496,24 @@ static PyObject *Session_read_unprotect(SessionObject *self, PyObject *unused) {
     return simple(self, OP_UNPROTECT, 0);
 }
 static PyObject *Session_set_address(SessionObject *self, PyObject *arg) {
-    unsigned long a = PyLong_AsUnsignedLong(arg);
-    return PyErr_Occurred() ? NULL : simple(self, OP_SET_ADDRESS, (uint32_t)a);
+    uint32_t a;
+    return u32_conv(arg, &a) ? simple(self, OP_SET_ADDRESS, a) : NULL;
 }
 static PyObject *Session_erase_page(SessionObject *self, PyObject *arg) {
-    unsigned long a = PyLong_AsUnsignedLong(arg);
-    return PyErr_Occurred() ? NULL : simple(self, OP_ERASE_PAGE, (uint32_t)a);
+    uint32_t a;
+    return u32_conv(arg, &a) ? simple(self, OP_ERASE_PAGE, a) : NULL;
 }
 
 static PyObject *Session_write_raw(SessionObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"address", "data", "progress", NULL};
-    unsigned long address;
+    uint32_t address;
     Py_buffer data;
     PyObject *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "ky*|O", kwlist, &address, &data, &progress)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&y*|O", kwlist, u32_conv, &address, &data, &progress)) {
+        return NULL;
+    }
+    if (check_span(address, (uint64_t)data.len) < 0) {
+        PyBuffer_Release(&data);
         return NULL;
     }
     if (begin(self, progress) < 0) {
@@ -460,14 +523,10 @@ static PyObject *Session_write_raw(SessionObject *self, PyObject *args, PyObject
     dfu_error err;
     dfu_error_clear(&err);
     dfu_status st;
-    if (address > 0xFFFFFFFFul || (uint64_t)data.len > 0xFFFFFFFFu) {
-        st = dfu_error_set(&err, DFU_E_ARG, "address or size beyond 32 bits");
-    } else {
-        // pydfu's write_memory: the library's write into erased memory.
-        Py_BEGIN_ALLOW_THREADS
-        st = dfu_write(&self->s, (uint32_t)address, data.buf, (uint32_t)data.len, &err);
-        Py_END_ALLOW_THREADS
-    }
+    // pydfu's write_memory: the library's write into erased memory.
+    Py_BEGIN_ALLOW_THREADS
+    st = dfu_write(&self->s, address, data.buf, (uint32_t)data.len, &err);
+    Py_END_ALLOW_THREADS
     PyBuffer_Release(&data);
     if (finish(self, st, &err) < 0) {
         return NULL;
@@ -531,8 +590,8 @@ fail:
 }
 
 static PyObject *Session_set_timeouts(SessionObject *self, PyObject *args) {
-    unsigned timeout_ms, busy_limit_ms;
-    if (!PyArg_ParseTuple(args, "II", &timeout_ms, &busy_limit_ms)) {
+    uint32_t timeout_ms, busy_limit_ms;
+    if (!PyArg_ParseTuple(args, "O&O&", u32_conv, &timeout_ms, u32_conv, &busy_limit_ms)) {
         return NULL;
     }
     if (timeout_ms) {
@@ -555,8 +614,9 @@ static int need_sim(SessionObject *self) {
 }
 
 static PyObject *Session_sim_peek(SessionObject *self, PyObject *args) {
-    unsigned address, size;
-    if (!PyArg_ParseTuple(args, "II", &address, &size) || need_sim(self) < 0) {
+    uint32_t address, size;
+    if (!PyArg_ParseTuple(args, "O&O&", u32_conv, &address, u32_conv, &size) || need_sim(self) < 0 ||
+        check_span(address, size) < 0) {
         return NULL;
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
@@ -569,9 +629,13 @@ static PyObject *Session_sim_peek(SessionObject *self, PyObject *args) {
 }
 
 static PyObject *Session_sim_poke(SessionObject *self, PyObject *args) {
-    unsigned address;
+    uint32_t address;
     Py_buffer data;
-    if (!PyArg_ParseTuple(args, "Iy*", &address, &data)) {
+    if (!PyArg_ParseTuple(args, "O&y*", u32_conv, &address, &data)) {
+        return NULL;
+    }
+    if (check_span(address, (uint64_t)data.len) < 0) {
+        PyBuffer_Release(&data);
         return NULL;
     }
     dfu_status st = need_sim(self) < 0 ? DFU_E_ARG : dfu_sim_poke(self->sim, address, data.buf, (uint32_t)data.len);
@@ -622,6 +686,48 @@ static PyObject *Session_sim_protect(SessionObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *device_to_py(const dfu_usb_device *d);
+
+static PyObject *Session_sim_describe(SessionObject *self, PyObject *unused) {
+    if (need_sim(self) < 0) {
+        return NULL;
+    }
+    dfu_usb_device d;
+    dfu_usb_describe_sim(self->sim, &d);
+    if (dfu_sim_presence_get(self->sim, NULL) != DFU_SIM_PRESENT) {
+        Py_RETURN_NONE;  // it left DFU mode: not on the bus
+    }
+    return device_to_py(&d);
+}
+
+// The flash image and the counters, in files (MPX_DFU_SIM_IMAGE, _STATS).
+enum { SIM_LOAD, SIM_SAVE, SIM_COUNTERS };
+
+static PyObject *sim_file(SessionObject *self, PyObject *args, int what) {
+    PyObject *path;
+    if (!PyArg_ParseTuple(args, "O&", PyUnicode_FSConverter, &path)) {
+        return NULL;
+    }
+    if (need_sim(self) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    dfu_error err;
+    dfu_error_clear(&err);
+    const char *p = PyBytes_AS_STRING(path);
+    dfu_status st = what == SIM_LOAD ? dfu_sim_load(self->sim, p, &err)
+                    : what == SIM_SAVE ? dfu_sim_save(self->sim, p, &err)
+                                       : dfu_sim_save_counters(self->sim, p, 0, &err);
+    Py_DECREF(path);
+    return st == DFU_OK ? (Py_INCREF(Py_None), Py_None) : raise_dfu(st, &err);
+}
+
+static PyObject *Session_sim_load(SessionObject *self, PyObject *args) { return sim_file(self, args, SIM_LOAD); }
+static PyObject *Session_sim_save(SessionObject *self, PyObject *args) { return sim_file(self, args, SIM_SAVE); }
+static PyObject *Session_sim_save_counters(SessionObject *self, PyObject *args) {
+    return sim_file(self, args, SIM_COUNTERS);
+}
+
 static PyMethodDef Session_methods[] = {
     {"close", (PyCFunction)Session_close, METH_NOARGS, NULL},
     {"cancel", (PyCFunction)Session_cancel, METH_NOARGS, NULL},
@@ -645,6 +751,10 @@ static PyMethodDef Session_methods[] = {
     {"sim_state", (PyCFunction)Session_sim_state, METH_NOARGS, NULL},
     {"sim_reset", (PyCFunction)Session_sim_reset, METH_VARARGS, NULL},
     {"sim_protect", (PyCFunction)Session_sim_protect, METH_VARARGS, NULL},
+    {"sim_describe", (PyCFunction)Session_sim_describe, METH_NOARGS, NULL},
+    {"sim_load", (PyCFunction)Session_sim_load, METH_VARARGS, NULL},
+    {"sim_save", (PyCFunction)Session_sim_save, METH_VARARGS, NULL},
+    {"sim_save_counters", (PyCFunction)Session_sim_save_counters, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -844,9 +954,14 @@ static void paced_sleep(void *ctx, unsigned ms) {
 static PyObject *mod_open_sim(PyObject *mod, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"layouts", "config", "transfer_size", "real_time", NULL};
     PyObject *layouts = Py_None, *config = Py_None;
-    unsigned fallback = 0;
+    uint32_t fallback = 0;
     int real_time = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOIp", kwlist, &layouts, &config, &fallback, &real_time)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOO&p", kwlist, &layouts, &config, u32_conv, &fallback,
+            &real_time)) {
+        return NULL;
+    }
+    if (fallback > 4096) {
+        PyErr_Format(PyExc_ValueError, "transfer_size %u is outside 0..4096", (unsigned)fallback);
         return NULL;
     }
     dfu_sim_config c;
@@ -888,29 +1003,12 @@ static PyObject *mod_open_sim(PyObject *mod, PyObject *args, PyObject *kw) {
     dfu_error_clear(&err);
     dfu_status st = dfu_sim_new(&c, &self->sim, &err);
     if (st == DFU_OK) {
-        // As dfu_usb_open fills a session: the functional descriptor's
-        // transfer size (else the caller's fallback), DfuSe, the alt layouts.
+        // As dfu_usb_open fills a session and describes the device.
         self->sim_io = dfu_sim_transport(self->sim);
         self->paced_io = (dfu_transport){paced_control, paced_string, paced_set_alt, paced_sleep, self, NULL, NULL};
-        dfu_session_init(&self->s, real_time ? &self->paced_io : &self->sim_io, 0);
-        self->s.has_func = !c.no_functional_descriptor;
-        if (self->s.has_func) {
-            uint8_t fd[9];
-            dfu_sim_functional_descriptor(self->sim, fd);
-            (void)dfu_func_desc_parse(fd, sizeof(fd), &self->s.func);
-        }
-        self->s.transfer_size = self->s.has_func ? c.transfer_size : (uint16_t)fallback;
-        self->s.dfuse = !c.plain;
-        self->s.alt_count = c.alt_count;
-        for (uint8_t a = 0; a < c.alt_count && st == DFU_OK; a++) {
-            st = dfu_session_set_alt_name(&self->s, a, dfu_sim_string(self->sim, a + 1u), &err);
-        }
-        self->info.vid = c.vid;
-        self->info.pid = c.pid;
-        self->info.bcd_device = c.bcd_device;
-        self->info.runtime = c.runtime;
-        snprintf(self->info.product, sizeof(self->info.product), "%s", "STM32 BOOTLOADER (simulated)");
-        snprintf(self->info.path, sizeof(self->info.path), "%s", "sim");
+        st = dfu_sim_session(self->sim, real_time ? &self->paced_io : &self->sim_io, (uint16_t)fallback, &self->s,
+            &err);
+        dfu_usb_describe_sim(self->sim, &self->info);
     }
     Py_XDECREF(seq);  // the sim copied its layout strings (or failed)
     if (st != DFU_OK) {
@@ -921,31 +1019,33 @@ static PyObject *mod_open_sim(PyObject *mod, PyObject *args, PyObject *kw) {
     return (PyObject *)self;
 }
 
+// parse(data, format, address or None, name or None): the file rules of
+// dfu_source (dfu.h), with the image's targets' names as bytes (raw, as in
+// the file: ST's tools write Windows-1252).
 static PyObject *mod_parse(PyObject *mod, PyObject *args) {
     Py_buffer data;
-    const char *format = "auto";
-    unsigned bin_address = 0x08000000u;
-    if (!PyArg_ParseTuple(args, "y*|sI", &data, &format, &bin_address)) {
+    const char *format = "auto", *name = NULL;
+    PyObject *address = Py_None;
+    if (!PyArg_ParseTuple(args, "y*|sOz", &data, &format, &address, &name)) {
         return NULL;
     }
-    dfu_format f = DFU_FORMAT_AUTO;
-    static const struct { const char *name; dfu_format f; } names[] = {
-        {"auto", DFU_FORMAT_AUTO}, {"dfu", DFU_FORMAT_DFUSE}, {"dfuse", DFU_FORMAT_DFUSE}, {"hex", DFU_FORMAT_HEX},
-        {"ihex", DFU_FORMAT_HEX}, {"elf", DFU_FORMAT_ELF}, {"bin", DFU_FORMAT_BIN},
-    };
-    size_t i = 0;
-    for (; i < sizeof(names) / sizeof(names[0]) && strcmp(names[i].name, format) != 0; i++) {
-    }
-    if (i == sizeof(names) / sizeof(names[0])) {
+    dfu_source src = {.name = name};
+    if (dfu_format_from_string(format, &src.format, NULL) != DFU_OK) {
         PyBuffer_Release(&data);
         PyErr_Format(PyExc_ValueError, "unknown format %s (auto, dfu, hex, elf, bin)", format);
         return NULL;
     }
-    f = names[i].f;
+    if (address != Py_None) {
+        if (!u32_conv(address, &src.address)) {
+            PyBuffer_Release(&data);
+            return NULL;
+        }
+        src.has_address = true;
+    }
     dfu_image img;
     dfu_error err;
     dfu_error_clear(&err);
-    dfu_status st = dfu_image_parse(data.buf, (size_t)data.len, f, bin_address, &img, &err);
+    dfu_status st = dfu_image_parse(data.buf, (size_t)data.len, &src, &img, &err);
     PyBuffer_Release(&data);
     if (st != DFU_OK) {
         return raise_dfu(st, &err);
@@ -966,7 +1066,7 @@ static PyObject *mod_parse(PyObject *mod, PyObject *args) {
     }
     for (size_t k = 0; k < img.target_count; k++) {
         const dfu_target *t = &img.targets[k];
-        PyObject *o = Py_BuildValue("(IOs)", (unsigned)t->alt, t->named ? Py_True : Py_False, t->name);
+        PyObject *o = Py_BuildValue("(IOy)", (unsigned)t->alt, t->named ? Py_True : Py_False, t->name);
         if (o == NULL || PyList_Append(targets, o) < 0) {
             Py_XDECREF(o);
             goto done;
@@ -977,8 +1077,9 @@ static PyObject *mod_parse(PyObject *mod, PyObject *args) {
         img.suffix.bcd_dfu) : (Py_INCREF(Py_None), Py_None);
     PyObject *entry = img.has_entry ? PyLong_FromUnsignedLong(img.entry) : (Py_INCREF(Py_None), Py_None);
     if (suffix && entry) {
-        out = Py_BuildValue("{s:s,s:O,s:O,s:O,s:O}", "format", dfu_format_name(img.format), "elements", elements,
-            "targets", targets, "suffix", suffix, "entry", entry);
+        out = Py_BuildValue("{s:s,s:O,s:O,s:O,s:O,s:O}", "format", dfu_format_name(img.format), "elements", elements,
+            "targets", targets, "suffix", suffix, "entry", entry, "needs_address",
+            img.needs_address ? Py_True : Py_False);
     }
     Py_XDECREF(suffix);
     Py_XDECREF(entry);
@@ -1010,14 +1111,23 @@ static PyObject *mod_write_dfuse(PyObject *mod, PyObject *args, PyObject *kw) {
             PyObject *k = PyLong_FromLong(img.targets[t].alt);
             PyObject *v = k ? PyDict_GetItemWithError(names, k) : NULL;
             Py_XDECREF(k);
-            const char *s = v ? PyUnicode_AsUTF8(v) : NULL;
+            // str (written as UTF-8) or bytes (as they are); at most 255
+            // bytes, never cut inside a UTF-8 character.
+            const char *s = NULL;
+            Py_ssize_t len = 0;
+            if (v != NULL && PyBytes_Check(v)) {
+                s = PyBytes_AS_STRING(v);
+                len = PyBytes_GET_SIZE(v);
+            } else if (v != NULL) {
+                s = PyUnicode_AsUTF8AndSize(v, &len);
+            }
             if (PyErr_Occurred()) {
                 dfu_image_free(&img);
                 return NULL;
             }
             if (s) {
-                snprintf(img.targets[t].name, sizeof(img.targets[t].name), "%s", s);
-                img.targets[t].named = true;
+                size_t n = strnlen(s, (size_t)len);  // a name ends at its first NUL, as in the file
+                dfu_target_set_name(&img.targets[t], s, n);
             }
         }
     }

@@ -4,12 +4,14 @@
 // Files on disk: the one place libmpxdfu uses stdio. Everything here reads
 // or writes a whole file and hands the bytes to (or takes them from) the
 // portable code in src/, which works on memory only.
+#define _POSIX_C_SOURCE 200809L  // fileno, fstat
 #include "dfu_sim.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static dfu_status io_error(dfu_error *err, const char *path) {
     return dfu_error_set(err, DFU_E_IO, "%s: %s", path, strerror(errno));
@@ -62,7 +64,16 @@ dfu_status dfu_file_read(const char *path, size_t max, uint8_t **out, size_t *ou
     *out = NULL;
     *out_len = 0;
     FILE *f = fopen(path, "rb");
-    return f == NULL ? io_error(err, path) : read_all(f, path, max, out, out_len, err);
+    if (f == NULL) {
+        return io_error(err, path);
+    }
+    // fopen takes a directory; reading it then fails with a vaguer message.
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return dfu_error_set(err, DFU_E_IO, "%s: is a directory, not a file", path);
+    }
+    return read_all(f, path, max, out, out_len, err);
 }
 
 dfu_status dfu_file_write(const char *path, const uint8_t *data, size_t len, dfu_error *err) {
@@ -80,8 +91,7 @@ dfu_status dfu_file_write(const char *path, const uint8_t *data, size_t len, dfu
     return ok ? DFU_OK : io_error(err, path);
 }
 
-dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_address, dfu_image *out,
-    dfu_error *err) {
+dfu_status dfu_image_load(const char *path, const dfu_source *src, dfu_image *out, dfu_error *err) {
     memset(out, 0, sizeof(*out));
     uint8_t *buf;
     size_t len;
@@ -89,21 +99,12 @@ dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_addr
     if (st != DFU_OK) {
         return st;
     }
-    st = dfu_image_parse(buf, len, format, bin_address, out, err);
-    free(buf);
-    if (st != DFU_OK && err != NULL) {
-        // "path: message", keeping as much of both as fits.
-        size_t room = sizeof(err->message), plen = strlen(path) + 2, mlen = strlen(err->message);
-        if (plen < room) {
-            if (plen + mlen >= room) {
-                mlen = room - plen - 1;
-            }
-            memmove(err->message + plen, err->message, mlen);
-            err->message[plen + mlen] = '\0';
-            memcpy(err->message, path, plen - 2);
-            memcpy(err->message + plen - 2, ": ", 2);
-        }
+    dfu_source named = src ? *src : (dfu_source){0};
+    if (named.name == NULL) {
+        named.name = path;
     }
+    st = dfu_image_parse(buf, len, &named, out, err);
+    free(buf);
     return st;
 }
 
@@ -143,6 +144,19 @@ dfu_status dfu_sim_load(dfu_sim *sim, const char *path, dfu_error *err) {
         *err = local;
     }
     return st;
+}
+
+dfu_status dfu_sim_save_counters(const dfu_sim *sim, const char *path, unsigned long bus_resets, dfu_error *err) {
+    const dfu_sim_counters *n = dfu_sim_counters_get(sim);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return io_error(err, path);
+    }
+    fprintf(f, "requests %lu\ndnloads %lu\nuploads %lu\ngetstatus %lu\nerases %lu\nmass_erases %lu\n"
+               "set_address %lu\nearly_polls %lu\nstalls %lu\nbus_resets %lu\n",
+        n->requests, n->dnloads, n->uploads, n->getstatus, n->erases, n->mass_erases, n->set_address,
+        n->early_polls, n->stalls, bus_resets);
+    return fclose(f) == 0 ? DFU_OK : io_error(err, path);
 }
 
 dfu_status dfu_sim_save(const dfu_sim *sim, const char *path, dfu_error *err) {

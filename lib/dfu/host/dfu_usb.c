@@ -275,7 +275,7 @@ static void get_string(libusb_device_handle *h, uint8_t index, char *out, size_t
     }
 }
 
-static bool matches(const dfu_usb_filter *f, const dfu_usb_device *d) {
+bool dfu_usb_filter_matches(const dfu_usb_filter *f, const dfu_usb_device *d) {
     if (f == NULL) {
         return true;
     }
@@ -371,7 +371,7 @@ static bool describe(libusb_device *dev, const dfu_usb_filter *filter, dfu_usb_d
         int n = libusb_get_descriptor(h, DFU_FUNCTIONAL_DESCRIPTOR, 0, buf, sizeof(buf));
         d->has_func = n >= 7 && dfu_func_desc_parse(buf, (size_t)n, &d->func) == DFU_OK;
     }
-    if (d->result == DFU_USB_USABLE && !matches(filter, d)) {
+    if (d->result == DFU_USB_USABLE && !dfu_usb_filter_matches(filter, d)) {
         d->result = DFU_USB_FILTERED;
         snprintf(d->why, sizeof(d->why), "does not match the filter");
     }
@@ -381,6 +381,31 @@ static bool describe(libusb_device *dev, const dfu_usb_filter *filter, dfu_usb_d
         libusb_close(h);
     }
     return true;
+}
+
+void dfu_usb_describe_sim(const dfu_sim *sim, dfu_usb_device *d) {
+    const dfu_sim_config *c = dfu_sim_config_get(sim);
+    memset(d, 0, sizeof(*d));
+    snprintf(d->path, sizeof(d->path), "sim");
+    d->vid = c->vid;
+    d->pid = c->pid;
+    d->bcd_device = c->bcd_device;
+    // The strings of the STM32 system bootloader (the USB test gadget's too).
+    snprintf(d->manufacturer, sizeof(d->manufacturer), "STMicroelectronics");
+    snprintf(d->product, sizeof(d->product), "STM32  BOOTLOADER");
+    snprintf(d->serial, sizeof(d->serial), "3276384C3336");
+    d->configuration = 1;
+    d->runtime = dfu_sim_is_runtime(sim);
+    d->alt_count = c->alt_count;
+    for (uint8_t a = 0; a < c->alt_count && a < DFU_MAX_ALTS; a++) {
+        snprintf(d->alt_names[a], sizeof(d->alt_names[a]), "%s", dfu_sim_string(sim, a + 1u));
+    }
+    if (!c->no_functional_descriptor) {
+        uint8_t fd[9];
+        dfu_sim_functional_descriptor(sim, fd);
+        d->has_func = dfu_func_desc_parse(fd, sizeof(fd), &d->func) == DFU_OK;
+    }
+    d->max_packet0 = 64;
 }
 
 dfu_status dfu_usb_scan(const dfu_usb_filter *filter, dfu_usb_device *out, size_t max, size_t *count,

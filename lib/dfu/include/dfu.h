@@ -55,6 +55,7 @@ typedef enum {
     DFU_E_REFUSED,      // a dangerous step that needs an explicit opt-in
     DFU_E_CANCELLED,    // the progress callback asked to stop
     DFU_E_UNSUPPORTED,  // the device lacks what the step needs
+    DFU_E_NO_ALT,       // the device has no alt setting of that number or name
     DFU_STATUS_COUNT
 } dfu_status;
 
@@ -155,6 +156,9 @@ typedef enum {
     DFU_FORMAT_AUTO = 0, DFU_FORMAT_DFUSE, DFU_FORMAT_HEX, DFU_FORMAT_ELF, DFU_FORMAT_BIN,
 } dfu_format;
 const char *dfu_format_name(dfu_format format);
+// "auto", "dfu" or "dfuse", "hex" or "ihex", "elf", "bin" (the words the
+// command line and the Python API take); DFU_E_ARG for anything else.
+dfu_status dfu_format_from_string(const char *word, dfu_format *out, dfu_error *err);
 
 typedef struct {
     uint32_t address;
@@ -167,7 +171,8 @@ typedef struct {
 typedef struct {
     uint8_t alt;
     bool named;
-    char name[256];       // NUL-terminated; DfuSe allows 255 bytes
+    char name[256];       // NUL-terminated raw bytes as in the file (DfuSe allows 255;
+                          // ST's tools write Windows-1252, not always UTF-8)
 } dfu_target;
 
 typedef struct {
@@ -180,23 +185,53 @@ typedef struct {
     dfu_suffix suffix;       // from the file, or what a writer should store
     bool has_entry;
     uint32_t entry;          // ELF e_entry or HEX start address (informational)
+    bool needs_address;      // raw binary read with DFU_FORMAT_BIN and no address: its one
+                             // element is at 0 and the caller places it (mpx-dfu: the
+                             // start of the alt setting's memory)
 } dfu_image;
 
 // Limits on what a reader accepts (hostile files are refused, never allocated).
 #define DFU_IMAGE_MAX_ELEMENTS 4096u
 #define DFU_IMAGE_MAX_TARGETS 255u
 
-// Parses buf as the given format (AUTO: "DfuSe" prefix, ':' HEX, ELF magic,
-// anything else raw .bin). Raw .bin needs bin_address; a .bin that carries
-// a valid DFU suffix loses it and keeps its VID:PID. The image owns copies of
-// the data. On failure the image is empty and err says where.
-dfu_status dfu_image_parse(const uint8_t *buf, size_t len, dfu_format format,
-    uint32_t bin_address, dfu_image *out, dfu_error *err);
+// What the user said about a file. Anything that writes to a device decides
+// from the content and these words, never from a fallback:
+//   - an explicit format is what the content must be;
+//   - else a name ending .dfu must be a DfuSe file (prefix, suffix, CRC),
+//     .hex/.ihex/.ihx Intel HEX (a UTF-8 byte-order mark and blank lines are
+//     fine), .elf/.axf an ELF with loadable segments;
+//   - else the content decides between DfuSe, HEX and ELF;
+//   - raw binary only with DFU_FORMAT_BIN or an address (dfu-util's rule: a
+//     file that is not DfuSe needs -s ADDRESS), and never content that is not
+//     firmware: empty, all zero bytes, text (a web page, an error message),
+//     an archive, or a DfuSe/HEX/ELF file;
+//   - an address with a file that says where its data goes is refused.
+// A mismatch is refused with what was expected and what the content looks
+// like ("firmware.dfu is not a DfuSe file: it starts with "<!DOCTYPE html>",
+// a web page?"): DFU_E_FORMAT when the content is wrong, DFU_E_ARG when the
+// user's words are (raw binary without an address: the image's format is then
+// DFU_FORMAT_BIN, so that a front end can say how to give one).
+typedef struct {
+    const char *name;     // the file's name (NULL: none; messages say "the file")
+    dfu_format format;    // DFU_FORMAT_AUTO: from the name and the content
+    bool has_address;     // raw binary goes to address
+    uint32_t address;
+} dfu_source;
+
+// Parses buf by the rules above (src NULL: no name, automatic, no address).
+// A .bin that carries a valid DFU suffix loses it and keeps its VID:PID. The
+// image owns copies of the data. On failure the image is empty (its format
+// says what was tried) and err says why; messages start with the name.
+dfu_status dfu_image_parse(const uint8_t *buf, size_t len, const dfu_source *src, dfu_image *out,
+    dfu_error *err);
 void dfu_image_free(dfu_image *img);
 
 // Appends an element (copied) to target `alt` (created if absent, unnamed).
 dfu_status dfu_image_add(dfu_image *img, uint8_t alt, uint32_t address,
     const uint8_t *data, uint32_t size, dfu_error *err);
+// Sets a target's name from len bytes: at most 255, cut at a character
+// boundary when the name is UTF-8 (and plainly otherwise); marks it named.
+void dfu_target_set_name(dfu_target *target, const char *name, size_t len);
 // Sorts elements and refuses overlaps within an alt.
 dfu_status dfu_image_check(dfu_image *img, dfu_error *err);
 // Lowest address of alt 0's elements (or of any), the default jump address.
@@ -221,9 +256,10 @@ dfu_status dfu_file_read(const char *path, size_t max, uint8_t **out, size_t *ou
     dfu_error *err);
 // Writes len bytes to path (created or truncated).
 dfu_status dfu_file_write(const char *path, const uint8_t *data, size_t len, dfu_error *err);
-// dfu_file_read, then dfu_image_parse; a parse error's message starts with "path: ".
-dfu_status dfu_image_load(const char *path, dfu_format format, uint32_t bin_address,
-    dfu_image *out, dfu_error *err);
+// dfu_file_read, then dfu_image_parse with src (NULL: automatic, no address);
+// src->name NULL means the path. A path that cannot be read (missing, a
+// directory, no permission) is DFU_E_IO.
+dfu_status dfu_image_load(const char *path, const dfu_source *src, dfu_image *out, dfu_error *err);
 // dfu_image_write_dfuse, then dfu_file_write; *written (may be NULL) gets the size.
 dfu_status dfu_image_save(const dfu_image *img, unsigned pad, const char *path,
     size_t *written, dfu_error *err);
@@ -330,6 +366,11 @@ typedef struct {
 void dfu_session_init(dfu_session *s, const dfu_transport *io, uint8_t interface);
 dfu_status dfu_session_set_alt_name(dfu_session *s, uint8_t alt, const char *name,
     dfu_error *err);
+// The alt setting the user named, before any request: a number the device
+// has, or the whole name string of one (dfu-util's -a). Anything else is
+// DFU_E_NO_ALT, with the device's alt settings in the message.
+dfu_status dfu_session_check_alt(const dfu_session *s, unsigned alt, dfu_error *err);
+dfu_status dfu_session_find_alt(const dfu_session *s, const char *name, uint8_t *alt, dfu_error *err);
 
 // Single requests.
 dfu_status dfu_get_status(dfu_session *s, dfu_devstatus *st, dfu_error *err);
@@ -364,8 +405,12 @@ typedef struct {
 
 void dfu_flash_options_init(dfu_flash_options *o);
 
-// The whole job: check the image against the layouts (before any transfer
-// that changes the device), erase, write, verify, leave.
+// What dfu_flash checks before its first request, alone (no request at
+// all): the transfer size, the suffix's VID:PID, the alt settings, the
+// layouts (writeable, --force), option bytes and RDP level 2 opt-ins.
+dfu_status dfu_flash_check(const dfu_session *s, const dfu_image *img, const dfu_flash_options *o,
+    dfu_error *err);
+// The whole job: dfu_flash_check, then erase, write, verify, leave.
 dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_options *o,
     dfu_error *err);
 // Erases [address, address+size) page by page (or mass erase when size == 0

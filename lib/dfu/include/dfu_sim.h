@@ -105,9 +105,19 @@ dfu_status dfu_sim_memory_read(const dfu_sim *sim, uint8_t *out, size_t size);
 // missing file leaves the flash erased; saving writes PATH.tmp, then renames it.
 dfu_status dfu_sim_load(dfu_sim *sim, const char *path, dfu_error *err);
 dfu_status dfu_sim_save(const dfu_sim *sim, const char *path, dfu_error *err);
+// The counters, one "name value" line each (requests, dnloads, uploads,
+// getstatus, erases, mass_erases, set_address, early_polls, stalls,
+// bus_resets), as tests read them.
+dfu_status dfu_sim_save_counters(const dfu_sim *sim, const char *path, unsigned long bus_resets, dfu_error *err);
 
 // An in-process transport to the sim: sleep advances a virtual clock.
 dfu_transport dfu_sim_transport(dfu_sim *sim);
+// Fills a session for the sim over io (dfu_sim_transport's, or one that
+// wraps it), as dfu_usb_open fills one for a real device: the functional
+// descriptor's transfer size (else fallback_transfer_size), DfuSe unless
+// the sim is plain, the alt settings' names and layouts.
+dfu_status dfu_sim_session(const dfu_sim *sim, const dfu_transport *io, uint16_t fallback_transfer_size,
+    dfu_session *s, dfu_error *err);
 // The 9-byte functional descriptor the sim presents.
 void dfu_sim_functional_descriptor(const dfu_sim *sim, uint8_t out[9]);
 

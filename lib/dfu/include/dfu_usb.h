@@ -10,6 +10,7 @@
 #define MPX_DFU_USB_H
 
 #include "dfu.h"
+#include "dfu_sim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +52,15 @@ typedef struct {
 // interface seen, usable or not) and sets *count to how many there were.
 dfu_status dfu_usb_scan(const dfu_usb_filter *filter, dfu_usb_device *out, size_t max, size_t *count,
     dfu_error *err);
+
+// Whether a device passes the filter (what dfu_usb_scan marks FILTERED).
+bool dfu_usb_filter_matches(const dfu_usb_filter *filter, const dfu_usb_device *device);
+
+// The virtual bootloader as dfu_usb_scan describes a device on the bus: its
+// ids, STMicroelectronics' strings, the functional descriptor and alt
+// settings, at the path "sim" (mpx-dfu --sim and the Python binding show it
+// as they show a real device).
+void dfu_usb_describe_sim(const dfu_sim *sim, dfu_usb_device *out);
 
 typedef struct dfu_usb dfu_usb;
 

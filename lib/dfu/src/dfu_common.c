@@ -35,6 +35,7 @@ static const struct {
     [DFU_E_REFUSED] = {"refused", "refused without explicit opt-in"},
     [DFU_E_CANCELLED] = {"cancelled", "cancelled"},
     [DFU_E_UNSUPPORTED] = {"unsupported", "not supported by the device"},
+    [DFU_E_NO_ALT] = {"no-alt", "no such alt setting"},
 };
 
 const char *dfu_strerror(dfu_status status) {
@@ -116,6 +117,23 @@ const char *dfu_format_name(dfu_format format) {
         case DFU_FORMAT_BIN: return "bin";
     }
     return "unknown";
+}
+
+dfu_status dfu_format_from_string(const char *word, dfu_format *out, dfu_error *err) {
+    static const struct {
+        const char *word;
+        dfu_format format;
+    } words[] = {
+        {"auto", DFU_FORMAT_AUTO}, {"dfu", DFU_FORMAT_DFUSE}, {"dfuse", DFU_FORMAT_DFUSE}, {"hex", DFU_FORMAT_HEX},
+        {"ihex", DFU_FORMAT_HEX}, {"elf", DFU_FORMAT_ELF}, {"bin", DFU_FORMAT_BIN},
+    };
+    for (size_t i = 0; word != NULL && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(word, words[i].word) == 0) {
+            *out = words[i].format;
+            return DFU_OK;
+        }
+    }
+    return dfu_error_set(err, DFU_E_ARG, "unknown format \"%s\" (dfu, hex, elf or bin)", word ? word : "");
 }
 
 // CRC-32 (reflected 0xEDB88320) four bits at a time: a 64-byte const table

@@ -12,13 +12,34 @@
 #define EHDR_SIZE 52u
 #define PHDR_MIN 32u
 
+// Machines whose ELF files are programs for a computer (e_machine), never
+// what a DFU device runs.
+static const char *desktop_machine(uint16_t machine) {
+    switch (machine) {
+        case 3: return "x86 (i386)";
+        case 62: return "x86-64";
+        case 183: return "AArch64";
+        case 20: return "PowerPC";
+        case 21: return "PowerPC64";
+        default: return NULL;
+    }
+}
+
 dfu_status dfu_parse_elf(const uint8_t *buf, size_t len, dfu_image *out, dfu_error *err) {
     if (len < EHDR_SIZE || memcmp(buf, "\x7f" "ELF", 4) != 0) {
         return dfu_error_set(err, len < EHDR_SIZE ? DFU_E_TRUNCATED : DFU_E_FORMAT,
             "not an ELF file (or shorter than its header)");
     }
+    uint16_t machine = dfu_get16(buf + 18);
+    const char *computer = desktop_machine(machine);
     if (buf[4] != 1) {
-        return dfu_error_set(err, DFU_E_FORMAT, "ELF class %u: only 32-bit ELF is supported", buf[4]);
+        return dfu_error_set(err, DFU_E_FORMAT, "a %s ELF file%s%s: only 32-bit ELF is supported%s",
+            buf[4] == 2 ? "64-bit" : "non-32-bit", computer ? " for " : "", computer ? computer : "",
+            computer ? " (a program for a computer, not a board's firmware)" : "");
+    }
+    if (computer != NULL) {
+        return dfu_error_set(err, DFU_E_FORMAT, "an ELF file for %s (machine %u): a program for a computer, not a "
+            "board's firmware", computer, machine);
     }
     if (buf[5] != 1) {
         return dfu_error_set(err, DFU_E_FORMAT, "big-endian ELF is not supported");

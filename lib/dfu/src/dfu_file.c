@@ -131,6 +131,14 @@ size_t dfu_image_total(const dfu_image *img) {
 }
 
 dfu_status dfu_parse_dfuse(const uint8_t *buf, size_t len, dfu_image *out, dfu_error *err) {
+    // A prefix that promises more than the file has: the file was cut short
+    // (a download that stopped), whatever its last bytes now look like.
+    if (len >= PREFIX_SIZE && memcmp(buf, "DfuSe", 5) == 0 &&
+        (uint64_t)dfu_get32(buf + 6) + DFU_SUFFIX_SIZE > len) {
+        return dfu_error_set(err, DFU_E_TRUNCATED,
+            "cut short: its DfuSe prefix says %u bytes and a 16-byte suffix, the file has %zu",
+            (unsigned)dfu_get32(buf + 6), len);
+    }
     dfu_suffix suffix;
     dfu_status st = dfu_suffix_read(buf, len, &suffix, err);
     if (st != DFU_OK) {
@@ -215,61 +223,397 @@ dfu_status dfu_parse_dfuse(const uint8_t *buf, size_t len, dfu_image *out, dfu_e
     return dfu_image_check(out, err);
 }
 
-static dfu_format sniff(const uint8_t *buf, size_t len) {
-    if (len >= 5 && memcmp(buf, "DfuSe", 5) == 0) {
-        return DFU_FORMAT_DFUSE;
+// ---------------------------------------------------------------------------
+// What a file is: what its name claims, what its content looks like, and
+// what the user said (dfu_source). The rules are in dfu.h.
+
+#define UTF8_BOM "\xEF\xBB\xBF"
+#define TEXT_SAMPLE 4096u
+
+static bool ends_with(const char *name, const char *ext) {
+    size_t n = strlen(name), e = strlen(ext);
+    if (n <= e) {
+        return false;
     }
-    if (len >= 4 && memcmp(buf, "\x7f" "ELF", 4) == 0) {
-        return DFU_FORMAT_ELF;
+    for (size_t i = 0; i < e; i++) {
+        char c = name[n - e + i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (char)(c - 'A' + 'a');
+        }
+        if (c != ext[i]) {
+            return false;
+        }
     }
-    if (len >= 1 && buf[0] == ':') {
-        return DFU_FORMAT_HEX;
-    }
-    return DFU_FORMAT_BIN;
+    return name[n - e - 1] != '/';  // "dir/.dfu" is a name without an extension
 }
 
-dfu_status dfu_image_parse(const uint8_t *buf, size_t len, dfu_format format, uint32_t bin_address,
+// The format a file's name claims (AUTO: none; .bin claims only "raw").
+static dfu_format claimed_format(const char *name) {
+    if (name == NULL) {
+        return DFU_FORMAT_AUTO;
+    }
+    if (ends_with(name, ".dfu")) {
+        return DFU_FORMAT_DFUSE;
+    }
+    if (ends_with(name, ".hex") || ends_with(name, ".ihex") || ends_with(name, ".ihx")) {
+        return DFU_FORMAT_HEX;
+    }
+    if (ends_with(name, ".elf") || ends_with(name, ".axf")) {
+        return DFU_FORMAT_ELF;
+    }
+    return DFU_FORMAT_AUTO;
+}
+
+// Past a UTF-8 byte-order mark and whitespace (where HEX records may start).
+static size_t text_start(const uint8_t *buf, size_t len) {
+    size_t i = len >= 3 && memcmp(buf, UTF8_BOM, 3) == 0 ? 3 : 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+        i++;
+    }
+    return i;
+}
+
+// The "DfuSe" prefix, or a DFU suffix that says DfuSe (a damaged file whose
+// CRC then tells what is wrong).
+static bool looks_dfuse(const uint8_t *buf, size_t len) {
+    if (len >= 5 && memcmp(buf, "DfuSe", 5) == 0) {
+        return true;
+    }
+    const uint8_t *suffix = len >= DFU_SUFFIX_SIZE ? buf + len - DFU_SUFFIX_SIZE : NULL;
+    return suffix != NULL && memcmp(suffix + 8, "UFD", 3) == 0 && suffix[11] == DFU_SUFFIX_SIZE &&
+           dfu_get16(suffix + 6) == DFU_BCD_DFUSE;
+}
+
+static bool looks_elf(const uint8_t *buf, size_t len) {
+    return len >= 4 && memcmp(buf, "\x7f" "ELF", 4) == 0;
+}
+
+static bool looks_hex(const uint8_t *buf, size_t len) {
+    size_t i = text_start(buf, len);
+    return i < len && buf[i] == ':';
+}
+
+// The structured format the content has (AUTO: none of them).
+static dfu_format content_format(const uint8_t *buf, size_t len) {
+    return looks_dfuse(buf, len) ? DFU_FORMAT_DFUSE
+           : looks_elf(buf, len) ? DFU_FORMAT_ELF
+           : looks_hex(buf, len) ? DFU_FORMAT_HEX
+                                 : DFU_FORMAT_AUTO;
+}
+
+// A plain DFU 1.x file: data and a valid suffix, no DfuSe prefix.
+static bool plain_dfu(const uint8_t *buf, size_t len) {
+    dfu_suffix suffix;
+    return !looks_dfuse(buf, len) && dfu_suffix_read(buf, len, &suffix, NULL) == DFU_OK &&
+           suffix.bcd_dfu != DFU_BCD_DFUSE;
+}
+
+static bool starts_with_ci(const uint8_t *buf, size_t len, const char *word) {
+    size_t n = strlen(word);
+    if (len < n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = buf[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = (uint8_t)(c - 'A' + 'a');
+        }
+        if (c != (uint8_t)word[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Text: the first TEXT_SAMPLE bytes are UTF-8 with no control characters
+// but tab, line ends and form feed. Firmware has zero bytes within its first
+// words (a vector table, addresses, instructions): it is never text.
+static bool is_text(const uint8_t *buf, size_t len) {
+    size_t n = len < TEXT_SAMPLE ? len : TEXT_SAMPLE;
+    for (size_t i = 0; i < n;) {
+        uint8_t c = buf[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+                return false;
+            }
+            if (c == 0x7f) {
+                return false;
+            }
+            i++;
+            continue;
+        }
+        unsigned more = (c & 0xE0) == 0xC0 ? 1u : (c & 0xF0) == 0xE0 ? 2u : (c & 0xF8) == 0xF0 ? 3u : 0u;
+        if (more == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4) {
+            return false;
+        }
+        for (unsigned k = 1; k <= more; k++) {
+            if (i + k >= n) {
+                return n < len;  // the sample ends inside a character: fine; the file: not text
+            }
+            if ((buf[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        i += 1 + more;
+    }
+    return n > 0;
+}
+
+static bool all_bytes(const uint8_t *buf, size_t len, uint8_t value) {
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] != value) {
+            return false;
+        }
+    }
+    return len > 0;
+}
+
+static const struct {
+    const char *magic;
+    size_t len;
+    const char *what;
+} kinds[] = {
+    {"PK\x03\x04", 4, "a ZIP archive (unpack it first)"},
+    {"PK\x05\x06", 4, "an empty ZIP archive"},
+    {"\x1f\x8b", 2, "gzip-compressed (gunzip it first)"},
+    {"\xfd" "7zXZ", 6, "xz-compressed (unxz it first)"},
+    {"BZh", 3, "bzip2-compressed (bunzip2 it first)"},
+    {"\x28\xb5\x2f\xfd", 4, "zstd-compressed (unzstd it first)"},
+    {"7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive (unpack it first)"},
+    {"Rar!\x1a\x07", 6, "a RAR archive (unpack it first)"},
+    {"%PDF-", 5, "a PDF document"},
+    {"\x89PNG\r\n\x1a\n", 8, "a PNG image"},
+};
+
+// "it starts with "<first line>"": printable ASCII, '?' for the rest.
+static size_t quote_start(const uint8_t *buf, size_t len, char *out, size_t size) {
+    size_t i = text_start(buf, len), n = 0;
+    char line[44];
+    while (i < len && buf[i] != '\n' && buf[i] != '\r' && n < 40) {
+        line[n++] = buf[i] >= 0x20 && buf[i] < 0x7f ? (char)buf[i] : '?';
+        i++;
+    }
+    line[n] = '\0';
+    bool more = i < len && buf[i] != '\n' && buf[i] != '\r';
+    return dfu_fmt(out, size, "\"%s%s\"", line, more ? "..." : "");
+}
+
+// What content that is not firmware is (NULL: it may be firmware). *what
+// is a phrase for "%s is not firmware: <phrase>".
+static bool not_firmware(const uint8_t *buf, size_t len, char *what, size_t size) {
+    if (len == 0) {
+        dfu_fmt(what, size, "it is empty");
+        return true;
+    }
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        if (len >= kinds[k].len && memcmp(buf, kinds[k].magic, kinds[k].len) == 0) {
+            dfu_fmt(what, size, "it is %s", kinds[k].what);
+            return true;
+        }
+    }
+    if (all_bytes(buf, len, 0x00)) {
+        dfu_fmt(what, size, "it is %zu zero bytes", len);
+        return true;
+    }
+    if (is_text(buf, len)) {
+        size_t i = text_start(buf, len);
+        const uint8_t *t = buf + i;
+        size_t n = len - i;
+        if (n == 0) {
+            dfu_fmt(what, size, "it is %zu bytes of white space", len);
+            return true;
+        }
+        char quoted[64];
+        quote_start(buf, len, quoted, sizeof(quoted));
+        const char *kind = starts_with_ci(t, n, "<!doctype html") || starts_with_ci(t, n, "<html") ? ", a web page?"
+                           : starts_with_ci(t, n, "<?xml") || starts_with_ci(t, n, "<") ? ", markup (HTML or XML)"
+                           : t[0] == '{' || t[0] == '[' ? ", JSON (an error reply?)"
+                           : starts_with_ci(t, n, "version https://git-lfs") ? ", a Git LFS pointer (git lfs pull)"
+                                                                             : ": text";
+        dfu_fmt(what, size, "it starts with %s%s", quoted, kind);
+        return true;
+    }
+    return false;
+}
+
+// What the content looks like, for a refusal: "it starts with "<!DOCTYPE
+// html>", a web page?", "it is a ZIP archive ...", "it is an ELF file", or
+// its first bytes.
+static void describe(const uint8_t *buf, size_t len, char *out, size_t size) {
+    dfu_format f = content_format(buf, len);
+    if (f == DFU_FORMAT_DFUSE) {
+        dfu_fmt(out, size, "it is a DfuSe file");
+    } else if (f == DFU_FORMAT_ELF) {
+        dfu_fmt(out, size, "it is an ELF file");
+    } else if (f == DFU_FORMAT_HEX) {
+        dfu_fmt(out, size, "it is an Intel HEX file");
+    } else if (plain_dfu(buf, len)) {
+        dfu_fmt(out, size, "it is a plain DFU file (data and a DFU suffix, no addresses)");
+    } else if (!not_firmware(buf, len, out, size)) {
+        if (all_bytes(buf, len, 0xFF)) {
+            dfu_fmt(out, size, "it is %zu bytes of 0xFF (erased flash)", len);
+            return;
+        }
+        char hex[3 * 8 + 1];
+        size_t used = 0, n = len < 8 ? len : 8;
+        for (size_t i = 0; i < n; i++) {
+            used += dfu_fmt(hex + used, sizeof(hex) - used, "%s%02x", i ? " " : "", buf[i]);
+        }
+        dfu_fmt(out, size, "it starts with the bytes %s%s (binary data)", hex, len > 8 ? " ..." : "");
+    }
+}
+
+static const char *format_title(dfu_format f) {
+    return f == DFU_FORMAT_DFUSE ? "a DfuSe" : f == DFU_FORMAT_HEX ? "an Intel HEX" : "an ELF";
+}
+
+static dfu_status parse_raw(const uint8_t *buf, size_t len, const dfu_source *src, const char *name,
     dfu_image *out, dfu_error *err) {
+    dfu_format f = content_format(buf, len);
+    if (f != DFU_FORMAT_AUTO) {
+        return dfu_error_set(err, DFU_E_ARG, "%s is %s file, not raw binary: it says where its data goes", name,
+            format_title(f));
+    }
+    // A plain DFU file: raw image plus the suffix, which is not sent.
+    dfu_suffix suffix;
+    if (dfu_suffix_read(buf, len, &suffix, NULL) == DFU_OK) {
+        out->has_suffix = true;
+        out->suffix = suffix;
+        len -= DFU_SUFFIX_SIZE;
+    }
+    char what[96];
+    if (not_firmware(buf, len, what, sizeof(what))) {
+        return dfu_error_set(err, DFU_E_FORMAT, "%s is not firmware: %s", name, what);
+    }
+    if (len > 0xFFFFFFFFu) {
+        return dfu_error_set(err, DFU_E_FORMAT, "%s: %zu bytes is more than 4 GiB", name, len);
+    }
+    out->needs_address = !src->has_address;
+    return dfu_image_add(out, 0, src->has_address ? src->address : 0, buf, (uint32_t)len, err);
+}
+
+static dfu_status parse(const uint8_t *buf, size_t len, const dfu_source *src, const char *name, dfu_image *out,
+    dfu_error *err) {
+    dfu_format looks = content_format(buf, len), format = src->format;
+    if (format == DFU_FORMAT_AUTO) {
+        format = claimed_format(src->name);
+    }
+    if (format == DFU_FORMAT_AUTO) {
+        format = looks;
+    }
+    char what[96];
+    if (format == DFU_FORMAT_AUTO) {
+        out->format = DFU_FORMAT_BIN;
+        if (!src->has_address) {
+            if (not_firmware(buf, len, what, sizeof(what))) {
+                return dfu_error_set(err, DFU_E_FORMAT, "%s is not firmware: %s", name, what);
+            }
+            return dfu_error_set(err, DFU_E_ARG,
+                "%s is not a DfuSe, Intel HEX or ELF file; raw binary is written only at an address you give",
+                name);
+        }
+        format = DFU_FORMAT_BIN;
+    }
+    if (src->has_address && format != DFU_FORMAT_BIN) {
+        if (format == DFU_FORMAT_DFUSE && plain_dfu(buf, len)) {
+            format = DFU_FORMAT_BIN;  // a plain DFU file, at the address the user gives
+        } else if (looks == format) {
+            return dfu_error_set(err, DFU_E_ARG,
+                "%s is %s file, which says where its data goes; an address is only for raw binary", name,
+                format_title(format));
+        }
+    }
+    out->format = format;
+    switch (format) {
+        case DFU_FORMAT_DFUSE:
+            if (!looks_dfuse(buf, len)) {
+                if (plain_dfu(buf, len)) {
+                    out->format = DFU_FORMAT_BIN;
+                    return dfu_error_set(err, DFU_E_ARG,
+                        "%s is a plain DFU file (data and a DFU suffix, no addresses); raw binary is written only "
+                        "at an address you give", name);
+                }
+                describe(buf, len, what, sizeof(what));
+                return dfu_error_set(err, DFU_E_FORMAT, "%s is not a DfuSe file: %s", name, what);
+            }
+            return dfu_parse_dfuse(buf, len, out, err);
+        case DFU_FORMAT_HEX:
+            if (!looks_hex(buf, len)) {
+                describe(buf, len, what, sizeof(what));
+                return dfu_error_set(err, DFU_E_FORMAT, "%s is not an Intel HEX file: %s", name, what);
+            }
+            return dfu_parse_hex(buf, len, out, err);
+        case DFU_FORMAT_ELF:
+            if (!looks_elf(buf, len)) {
+                describe(buf, len, what, sizeof(what));
+                return dfu_error_set(err, DFU_E_FORMAT, "%s is not an ELF file: %s", name, what);
+            }
+            return dfu_parse_elf(buf, len, out, err);
+        case DFU_FORMAT_BIN: return parse_raw(buf, len, src, name, out, err);
+        default: return dfu_error_set(err, DFU_E_ARG, "unknown format %d", (int)format);
+    }
+}
+
+dfu_status dfu_image_parse(const uint8_t *buf, size_t len, const dfu_source *src, dfu_image *out,
+    dfu_error *err) {
     memset(out, 0, sizeof(*out));
+    static const dfu_source automatic = {0};
+    if (src == NULL) {
+        src = &automatic;
+    }
     if (buf == NULL && len != 0) {
         return dfu_error_set(err, DFU_E_ARG, "no buffer");
     }
-    if (format == DFU_FORMAT_AUTO) {
-        format = sniff(buf, len);
-    }
-    out->format = format;
-    dfu_status st;
-    switch (format) {
-        case DFU_FORMAT_DFUSE: st = dfu_parse_dfuse(buf, len, out, err); break;
-        case DFU_FORMAT_HEX: st = dfu_parse_hex(buf, len, out, err); break;
-        case DFU_FORMAT_ELF: st = dfu_parse_elf(buf, len, out, err); break;
-        case DFU_FORMAT_BIN: {
-            // A plain DFU file: raw image plus the suffix, which is not sent.
-            dfu_suffix suffix;
-            if (dfu_suffix_read(buf, len, &suffix, NULL) == DFU_OK) {
-                out->has_suffix = true;
-                out->suffix = suffix;
-                len -= DFU_SUFFIX_SIZE;
-            }
-            if (len == 0) {
-                st = dfu_error_set(err, DFU_E_FORMAT, "the file is empty");
-            } else if (len > 0xFFFFFFFFu) {
-                st = dfu_error_set(err, DFU_E_FORMAT, "file of %zu bytes is larger than 4 GiB", len);
-            } else {
-                st = dfu_image_add(out, 0, bin_address, buf, (uint32_t)len, err);
-            }
-            break;
-        }
-        default: st = dfu_error_set(err, DFU_E_ARG, "unknown format %d", (int)format); break;
-    }
+    const char *name = src->name ? src->name : "the file";
+    // The format parsers' messages ("line 3: ...") get the name in front;
+    // the refusals above already start with it.
+    dfu_error local;
+    dfu_error_clear(&local);
+    dfu_status st = parse(buf, len, src, name, out, &local);
     if (st == DFU_OK && out->count == 0) {
-        st = dfu_error_set(err, DFU_E_FORMAT, "the %s file holds no data", dfu_format_name(format));
+        st = dfu_error_set(&local, DFU_E_FORMAT, "%s holds no data (%s)", name,
+            out->format == DFU_FORMAT_ELF ? "no loadable segment with file bytes" : "no elements");
     }
     if (st != DFU_OK) {
+        dfu_format tried = out->format;
         dfu_image_free(out);
-        out->format = format;
+        out->format = tried;
+        if (err != NULL && err->code == DFU_OK) {
+            size_t n = strlen(name);
+            bool named = strncmp(local.message, name, n) == 0 && (local.message[n] == ' ' || local.message[n] == ':');
+            err->code = st;
+            dfu_fmt(err->message, sizeof(err->message), "%s%s%s", named ? "" : name, named ? "" : ": ",
+                local.message);
+        }
     }
     return st;
+}
+
+void dfu_target_set_name(dfu_target *target, const char *name, size_t len) {
+    size_t full = len;
+    if (len > 255) {
+        len = 255;
+        // Valid UTF-8 up to the cut: do not end inside a character.
+        for (size_t i = 0; i < len;) {
+            uint8_t c = (uint8_t)name[i];
+            unsigned more = c < 0x80 ? 0u : (c & 0xE0) == 0xC0 ? 1u : (c & 0xF0) == 0xE0 ? 2u : (c & 0xF8) == 0xF0 ? 3u : 9u;
+            bool utf8 = more != 9u;
+            for (unsigned k = 1; utf8 && k <= more; k++) {
+                utf8 = i + k < full && ((uint8_t)name[i + k] & 0xC0) == 0x80;
+            }
+            if (!utf8) {
+                break;  // not UTF-8 (Windows-1252, say): bytes are characters
+            }
+            if (i + 1 + more > len) {
+                len = i;  // this character would cross the limit
+                break;
+            }
+            i += 1 + more;
+        }
+    }
+    memcpy(target->name, name, len);
+    target->name[len] = '\0';
+    target->named = true;
 }
 
 // An element's size rounded up to `pad`, but never into the next element of

@@ -3,7 +3,8 @@
 //
 // Intel HEX: data (00), end of file (01), extended segment (02) and linear
 // (04) addresses, start addresses (03, 05). Consecutive data records become
-// one element; every record's checksum is checked.
+// one element; every record's checksum is checked. A UTF-8 byte-order mark,
+// blank lines and CR/LF line ends are fine.
 #include "dfu_internal.h"
 
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static dfu_status append(run *r, uint32_t address, const uint8_t *bytes, uint32_
 
 static dfu_status parse(const uint8_t *buf, size_t len, dfu_image *out, run *r, dfu_error *err) {
     uint32_t base = 0;
-    size_t pos = 0;
+    // A UTF-8 byte-order mark (editors on Windows add one) is not a record.
+    size_t pos = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     unsigned line = 0;
     bool eof = false;
     while (pos < len) {

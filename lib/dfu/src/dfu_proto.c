@@ -375,19 +375,44 @@ dfu_status dfu_reach_idle(dfu_session *s, dfu_error *err) {
     return dfu_error_set(err, DFU_E_STATE, "device does not reach dfuIDLE");
 }
 
-static dfu_status check_alt(const dfu_session *s, uint8_t alt, dfu_error *err) {
-    if (s->alt_count && alt >= s->alt_count) {
-        return dfu_error_set(err, DFU_E_ARG, "alt %u: the interface has %u alt settings", alt, s->alt_count);
+// "0 "@Internal Flash ...", 1 "@Option Bytes ..."" for a refusal.
+static void alt_list(const dfu_session *s, char *out, size_t size) {
+    size_t n = dfu_fmt(out, size, "%s", s->alt_count ? "" : "none");
+    for (unsigned a = 0; a < s->alt_count && a < DFU_MAX_ALTS && n < size; a++) {
+        n += dfu_fmt(out + n, size - n, "%s%u \"%s\"", a ? ", " : "", a, s->alt_names[a]);
     }
-    return DFU_OK;
+}
+
+dfu_status dfu_session_check_alt(const dfu_session *s, unsigned alt, dfu_error *err) {
+    // A session that knows no alt settings (a caller that filled it by hand)
+    // takes the number as given.
+    if (s->alt_count == 0 || alt < s->alt_count) {
+        return DFU_OK;
+    }
+    char list[200];
+    alt_list(s, list, sizeof(list));
+    return dfu_error_set(err, DFU_E_NO_ALT, "the device has no alt setting %u (it has %s)", alt, list);
+}
+
+dfu_status dfu_session_find_alt(const dfu_session *s, const char *name, uint8_t *alt, dfu_error *err) {
+    for (unsigned a = 0; a < s->alt_count && a < DFU_MAX_ALTS; a++) {
+        if (strcmp(s->alt_names[a], name) == 0) {
+            *alt = (uint8_t)a;
+            return DFU_OK;
+        }
+    }
+    char list[200];
+    alt_list(s, list, sizeof(list));
+    return dfu_error_set(err, DFU_E_NO_ALT, "the device has no alt setting named \"%s\" (it has %s)", name, list);
 }
 
 dfu_status dfu_select_alt(dfu_session *s, uint8_t alt, dfu_error *err) {
     if (s->alt_current == alt) {
         return DFU_OK;
     }
-    if (check_alt(s, alt, err) != DFU_OK) {
-        return DFU_E_ARG;
+    dfu_status bad = dfu_session_check_alt(s, alt, err);
+    if (bad != DFU_OK) {
+        return bad;
     }
     if (s->io->set_alt) {
         int r = s->io->set_alt(s->io->ctx, s->interface, alt);
@@ -619,7 +644,7 @@ static dfu_status read_region(dfu_session *s, dfu_phase phase, uint32_t address,
     return dfu_abort(s, err);
 }
 
-static dfu_status check_plan(dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
+dfu_status dfu_flash_check(const dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
     if (s->transfer_size == 0) {
         return dfu_error_set(err, DFU_E_ARG, "no transfer size (the device has no functional descriptor; give one)");
     }
@@ -641,8 +666,9 @@ static dfu_status check_plan(dfu_session *s, const dfu_image *img, const dfu_fla
         const dfu_element *e = &img->elements[i];
         const dfu_layout *l = layout_of(s, e->alt);
         if (s->alt_count && e->alt >= s->alt_count) {
-            return dfu_error_set(err, DFU_E_ADDRESS, "the image targets alt %u; the device has %u alt settings",
-                e->alt, s->alt_count);
+            char list[200];
+            alt_list(s, list, sizeof(list));
+            return dfu_error_set(err, DFU_E_NO_ALT, "the image targets alt %u; the device has %s", e->alt, list);
         }
         if (is_option_bytes(s, e->alt)) {
             if (!o->allow_option_bytes) {
@@ -753,7 +779,7 @@ static dfu_status verify_element(dfu_session *s, const dfu_element *e, uint64_t 
 }
 
 dfu_status dfu_flash(dfu_session *s, const dfu_image *img, const dfu_flash_options *o, dfu_error *err) {
-    dfu_status r = check_plan(s, img, o, err);
+    dfu_status r = dfu_flash_check(s, img, o, err);
     if (r != DFU_OK) {
         return r;
     }
@@ -844,8 +870,9 @@ dfu_status dfu_erase(dfu_session *s, uint8_t alt, uint32_t address, uint32_t siz
     if (!s->dfuse) {
         return dfu_error_set(err, DFU_E_UNSUPPORTED, "erase needs a DfuSe device");
     }
-    if (check_alt(s, alt, err) != DFU_OK) {
-        return DFU_E_ARG;
+    dfu_status bad = dfu_session_check_alt(s, alt, err);
+    if (bad != DFU_OK) {
+        return bad;
     }
     const dfu_layout *l = layout_of(s, alt);
     if (!mass) {
@@ -885,8 +912,9 @@ dfu_status dfu_read(dfu_session *s, uint8_t alt, uint32_t address, uint8_t *out,
     if ((uint64_t)address + size > 0x100000000ull) {
         return dfu_error_set(err, DFU_E_ARG, "0x%08x + %u runs past 4 GiB", (unsigned)address, (unsigned)size);
     }
-    if (check_alt(s, alt, err) != DFU_OK) {
-        return DFU_E_ARG;
+    dfu_status bad = dfu_session_check_alt(s, alt, err);
+    if (bad != DFU_OK) {
+        return bad;
     }
     dfu_status r = dfu_reach_idle(s, err);
     if (r == DFU_OK) {

@@ -747,3 +747,24 @@ dfu_transport dfu_sim_transport(dfu_sim *sim) {
         .dnload_getstatus = sim_io_dnload_getstatus,
     };
 }
+
+dfu_status dfu_sim_session(const dfu_sim *sim, const dfu_transport *io, uint16_t fallback_transfer_size,
+    dfu_session *s, dfu_error *err) {
+    const dfu_sim_config *c = &sim->cfg;
+    dfu_session_init(s, io, 0);
+    s->has_func = !c->no_functional_descriptor;
+    if (s->has_func) {
+        uint8_t fd[9];
+        dfu_sim_functional_descriptor(sim, fd);
+        (void)dfu_func_desc_parse(fd, sizeof(fd), &s->func);
+    }
+    s->transfer_size = s->has_func ? c->transfer_size : fallback_transfer_size;
+    s->dfuse = !c->plain;
+    for (uint8_t a = 0; a < c->alt_count; a++) {
+        dfu_status st = dfu_session_set_alt_name(s, a, dfu_sim_string(sim, a + 1u), err);
+        if (st != DFU_OK) {
+            return st;
+        }
+    }
+    return DFU_OK;
+}

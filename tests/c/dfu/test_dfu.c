@@ -17,6 +17,10 @@ MPX_TEST_MAIN_DEFS
 
 #define FLASH 0x08000000u
 
+static const dfu_source as_dfuse = {.format = DFU_FORMAT_DFUSE};
+static const dfu_source as_hex = {.format = DFU_FORMAT_HEX};
+static const dfu_source as_elf = {.format = DFU_FORMAT_ELF};
+
 // ---------------------------------------------------------------------------
 // CRC and suffix
 
@@ -153,7 +157,7 @@ static void test_dfuse_roundtrip(void) {
     dfu_image back;
     dfu_error err;
     dfu_error_clear(&err);
-    CHECKF(dfu_image_parse(file, len, DFU_FORMAT_AUTO, 0, &back, &err) == DFU_OK, "%s", err.message);
+    CHECKF(dfu_image_parse(file, len, NULL, &back, &err) == DFU_OK, "%s", err.message);
     CHECK_EQ(back.format, DFU_FORMAT_DFUSE);
     CHECK_EQ(back.count, 3);
     CHECK_EQ(back.target_count, 2);
@@ -172,13 +176,13 @@ static void test_dfuse_roundtrip(void) {
     for (size_t cut = 0; cut < len; cut += (cut < 400 ? 1 : 97)) {
         uint8_t *t = malloc(cut ? cut : 1);
         memcpy(t, file, cut);
-        CHECKF(dfu_image_parse(t, cut, DFU_FORMAT_DFUSE, 0, &back, NULL) != DFU_OK, "cut at %zu", cut);
+        CHECKF(dfu_image_parse(t, cut, &as_dfuse, &back, NULL) != DFU_OK, "cut at %zu", cut);
         free(t);
     }
     // A flipped bit anywhere: the CRC catches it.
     for (size_t i = 0; i < len; i += 61) {
         file[i] ^= 0x10;
-        CHECKF(dfu_image_parse(file, len, DFU_FORMAT_DFUSE, 0, &back, NULL) == DFU_E_CRC, "byte %zu", i);
+        CHECKF(dfu_image_parse(file, len, &as_dfuse, &back, NULL) == DFU_E_CRC, "byte %zu", i);
         file[i] ^= 0x10;
     }
     free(file);
@@ -189,7 +193,7 @@ static void test_dfuse_roundtrip(void) {
     dfu_image_add(&bad, 0, FLASH + 99, a, 10, NULL);
     CHECK_EQ(dfu_image_write_dfuse(&bad, 1, &file, &len, NULL), DFU_OK);
     dfu_error_clear(&err);
-    CHECK_EQ(dfu_image_parse(file, len, DFU_FORMAT_AUTO, 0, &back, &err), DFU_E_OVERLAP);
+    CHECK_EQ(dfu_image_parse(file, len, NULL, &back, &err), DFU_E_OVERLAP);
     CHECK(strstr(err.message, "0x08000063") != NULL);
     free(file);
     dfu_image_free(&bad);
@@ -198,7 +202,7 @@ static void test_dfuse_roundtrip(void) {
     dfu_image_add(&bad, 0, FLASH + 13, b, 5, NULL);
     CHECK_EQ(dfu_image_write_dfuse(&bad, 8, &file, &len, NULL), DFU_OK);
     dfu_error_clear(&err);
-    CHECKF(dfu_image_parse(file, len, DFU_FORMAT_AUTO, 0, &back, &err) == DFU_OK, "%s", err.message);
+    CHECKF(dfu_image_parse(file, len, NULL, &back, &err) == DFU_OK, "%s", err.message);
     CHECK(back.count == 2 && back.elements[0].size == 13 && back.elements[1].size == 8);
     CHECK(memcmp(back.elements[1].data, b, 5) == 0 && back.elements[1].data[5] == 0xFF);
     dfu_image_free(&back);
@@ -217,7 +221,7 @@ static void test_dfuse_roundtrip(void) {
 
 static dfu_status parse_text(const char *text, dfu_image *img, dfu_error *err) {
     dfu_error_clear(err);
-    return dfu_image_parse((const uint8_t *)text, strlen(text), DFU_FORMAT_HEX, 0, img, err);
+    return dfu_image_parse((const uint8_t *)text, strlen(text), &as_hex, img, err);
 }
 
 static void test_hex(void) {
@@ -318,14 +322,14 @@ static void test_elf(void) {
     dfu_image img;
     dfu_error err;
     dfu_error_clear(&err);
-    CHECKF(dfu_image_parse(buf, len, DFU_FORMAT_AUTO, 0, &img, &err) == DFU_OK, "%s", err.message);
+    CHECKF(dfu_image_parse(buf, len, NULL, &img, &err) == DFU_OK, "%s", err.message);
     CHECK_EQ(img.format, DFU_FORMAT_ELF);
     CHECK(img.count == 1 && img.elements[0].address == FLASH + 0x4000 && img.elements[0].size == 300);
     CHECK(memcmp(img.elements[0].data, data, 300) == 0);
     CHECK(img.has_entry && img.entry == FLASH + 0x4101);
     dfu_image_free(&img);
     for (size_t cut = 0; cut < len; cut++) {
-        CHECKF(dfu_image_parse(buf, cut, DFU_FORMAT_ELF, 0, &img, NULL) != DFU_OK, "cut %zu", cut);
+        CHECKF(dfu_image_parse(buf, cut, &as_elf, &img, NULL) != DFU_OK, "cut %zu", cut);
     }
     static const struct {
         size_t offset;
@@ -345,28 +349,243 @@ static void test_elf(void) {
         uint8_t copy[1024];
         memcpy(copy, buf, len);
         copy[bad[i].offset] = bad[i].value;
-        dfu_status st = dfu_image_parse(copy, len, DFU_FORMAT_ELF, 0, &img, NULL);
+        dfu_status st = dfu_image_parse(copy, len, &as_elf, &img, NULL);
         CHECKF(st == bad[i].want, "case %zu: %s", i, dfu_status_id(st));
     }
     free(data);
 }
 
 static void test_bin(void) {
+    // Raw binary: what a board's flash starts with (initial SP, reset vector, ...).
     uint8_t buf[64 + 16];
-    memset(buf, 0x5A, 64);
+    for (size_t i = 0; i < 64; i++) {
+        buf[i] = (uint8_t)(i * 37 + 1);
+    }
+    buf[0] = 0x00, buf[1] = 0x00, buf[2] = 0x02, buf[3] = 0x20;
     dfu_image img;
-    CHECK_EQ(dfu_image_parse(buf, 64, DFU_FORMAT_AUTO, FLASH + 0x100, &img, NULL), DFU_OK);
+    const dfu_source at = {.has_address = true, .address = FLASH + 0x100};
+    CHECK_EQ(dfu_image_parse(buf, 64, &at, &img, NULL), DFU_OK);
     CHECK(img.format == DFU_FORMAT_BIN && img.count == 1 && img.elements[0].address == FLASH + 0x100);
-    CHECK(!img.has_suffix && img.elements[0].size == 64);
+    CHECK(!img.has_suffix && img.elements[0].size == 64 && !img.needs_address);
     dfu_image_free(&img);
     // A plain DFU file: the suffix is checked, kept, and not part of the data.
     dfu_suffix s = {.vid = 0x1234, .pid = 0x5678, .bcd_dfu = 0x0100};
     dfu_suffix_write(buf, 64, &s, buf + 64);
-    CHECK_EQ(dfu_image_parse(buf, 80, DFU_FORMAT_AUTO, FLASH, &img, NULL), DFU_OK);
+    CHECK_EQ(dfu_image_parse(buf, 80, &at, &img, NULL), DFU_OK);
     CHECK(img.has_suffix && img.suffix.vid == 0x1234 && img.elements[0].size == 64);
     dfu_image_free(&img);
-    CHECK_EQ(dfu_image_parse(buf, 0, DFU_FORMAT_BIN, FLASH, &img, NULL), DFU_E_FORMAT);
-    CHECK_EQ(dfu_image_parse(buf, 8, DFU_FORMAT_BIN, 0xFFFFFFFCu, &img, NULL), DFU_E_FORMAT);
+    // DFU_FORMAT_BIN without an address: the caller places it.
+    const dfu_source bin = {.format = DFU_FORMAT_BIN};
+    CHECK_EQ(dfu_image_parse(buf, 64, &bin, &img, NULL), DFU_OK);
+    CHECK(img.needs_address && img.elements[0].address == 0);
+    dfu_image_free(&img);
+    CHECK_EQ(dfu_image_parse(buf, 0, &bin, &img, NULL), DFU_E_FORMAT);
+    const dfu_source high = {.format = DFU_FORMAT_BIN, .has_address = true, .address = 0xFFFFFFFCu};
+    CHECK_EQ(dfu_image_parse(buf, 8, &high, &img, NULL), DFU_E_FORMAT);
+    // Automatic, no address: never raw binary (the old fallback).
+    CHECK_EQ(dfu_image_parse(buf, 64, NULL, &img, NULL), DFU_E_ARG);
+    CHECK(img.format == DFU_FORMAT_BIN && img.count == 0);
+}
+
+// ---------------------------------------------------------------------------
+// The file rules (dfu.h, dfu_source): by name, by content, by the user's words
+
+static const char html[] = "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n";
+static const uint8_t firmware[16] = {0x00, 0x00, 0x02, 0x20, 0x01, 0x01, 0x00, 0x08, 0x55, 0x01, 0x00, 0x08, 0x57,
+    0x01, 0x00, 0x08};
+static const char hex_bom[] = "\xEF\xBB\xBF\r\n\r\n:020000040800F2\r\n\r\n:0400000001020304F2\r\n:00000001FF\r\n";
+
+typedef enum { C_HTML, C_FIRMWARE, C_EMPTY, C_ZEROS, C_FF, C_ZIP, C_GZIP, C_TEXT, C_JSON, C_LFS, C_ELF64, C_ELF386,
+    C_DFUSE, C_HEX, C_HEX_BOM, C_PLAIN_DFU, C_BLANK } content;
+
+// The bytes of each kind of content (*out malloc'd).
+static size_t make_content(content c, uint8_t **out) {
+    uint8_t *b = calloc(1, 512);
+    size_t n = 0;
+    switch (c) {
+        case C_HTML: n = strlen(html); memcpy(b, html, n); break;
+        case C_FIRMWARE: n = sizeof(firmware); memcpy(b, firmware, n); break;
+        case C_EMPTY: break;
+        case C_BLANK: n = 3; memcpy(b, "\t\t\t", 3); break;  // what the fuzzer found read past the end
+        case C_ZEROS: n = 64; break;
+        case C_FF: n = 64; memset(b, 0xFF, n); break;
+        case C_ZIP: n = 40; memcpy(b, "PK\x03\x04\x14\x00\x00\x00\x08\x00", 10); break;
+        case C_GZIP: n = 40; memcpy(b, "\x1f\x8b\x08\x00", 4); break;
+        case C_TEXT: n = strlen("error: 404 not found\n"); memcpy(b, "error: 404 not found\n", n); break;
+        case C_JSON: n = strlen("{\"message\": \"Not Found\"}"); memcpy(b, "{\"message\": \"Not Found\"}", n); break;
+        case C_LFS:
+            n = strlen("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n");
+            memcpy(b, "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n", n);
+            break;
+        case C_ELF64:  // an x86-64 program's header
+        case C_ELF386:
+            n = 64;
+            memcpy(b, "\x7f" "ELF", 4);
+            b[4] = c == C_ELF64 ? 2 : 1;
+            b[5] = 1;
+            b[16] = 2;
+            b[18] = c == C_ELF64 ? 62 : 3;
+            break;
+        case C_DFUSE: {
+            dfu_image img = {0};
+            dfu_image_add(&img, 0, FLASH, firmware, sizeof(firmware), NULL);
+            uint8_t *file;
+            dfu_image_write_dfuse(&img, 8, &file, &n, NULL);
+            memcpy(b, file, n);
+            free(file);
+            dfu_image_free(&img);
+            break;
+        }
+        case C_HEX: n = strlen(hex_bom) - 3; memcpy(b, hex_bom + 3, n); break;
+        case C_HEX_BOM: n = strlen(hex_bom); memcpy(b, hex_bom, n); break;
+        case C_PLAIN_DFU: {
+            memcpy(b, firmware, sizeof(firmware));
+            dfu_suffix s = {.vid = 0x0483, .pid = 0xDF11, .bcd_dfu = 0x0100};
+            dfu_suffix_write(b, sizeof(firmware), &s, b + sizeof(firmware));
+            n = sizeof(firmware) + DFU_SUFFIX_SIZE;
+            break;
+        }
+    }
+    *out = b;
+    return n;
+}
+
+#define ADDR true
+#define NO_ADDR false
+
+static void test_file_rules(void) {
+    static const struct {
+        const char *name;
+        dfu_format format;
+        bool address;
+        content content;
+        dfu_status want;
+        const char *says;   // the message (its start, or a part of it after '*')
+    } cases[] = {
+        // The junk page that a broken download saves, under each name.
+        {"firmware.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT,
+            "firmware.dfu is not a DfuSe file: it starts with \"<!DOCTYPE html>\", a web page?"},
+        {"firmware.hex", DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT,
+            "firmware.hex is not an Intel HEX file: it starts with \"<!DOCTYPE html>\", a web page?"},
+        {"firmware.elf", DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT, "firmware.elf is not an ELF file: it starts"},
+        {"firmware.bin", DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT,
+            "firmware.bin is not firmware: it starts with \"<!DOCTYPE html>\", a web page?"},
+        {"firmware.bin", DFU_FORMAT_AUTO, ADDR, C_HTML, DFU_E_FORMAT, "firmware.bin is not firmware: it starts"},
+        {"firmware.bin", DFU_FORMAT_BIN, NO_ADDR, C_HTML, DFU_E_FORMAT, "firmware.bin is not firmware"},
+        {"FIRMWARE.DFU", DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT, "FIRMWARE.DFU is not a DfuSe file"},
+        {NULL, DFU_FORMAT_AUTO, NO_ADDR, C_HTML, DFU_E_FORMAT, "the file is not firmware: it starts with"},
+        {"f.dfu", DFU_FORMAT_DFUSE, ADDR, C_HTML, DFU_E_FORMAT, "f.dfu is not a DfuSe file"},
+        // Other content that is not firmware.
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_EMPTY, DFU_E_FORMAT, "f.dfu is not a DfuSe file: it is empty"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_EMPTY, DFU_E_FORMAT, "f.bin is not firmware: it is empty"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_ZEROS, DFU_E_FORMAT, "f.bin is not firmware: it is 64 zero bytes"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_ZIP, DFU_E_FORMAT, "f.bin is not firmware: it is a ZIP archive"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_BLANK, DFU_E_FORMAT, "f.dfu is not a DfuSe file: it is 3 bytes of white space"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_BLANK, DFU_E_FORMAT, "f.bin is not firmware: it is 3 bytes of white space"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_GZIP, DFU_E_FORMAT, "f.dfu is not a DfuSe file: it is gzip-compressed"},
+        {"f.hex", DFU_FORMAT_AUTO, NO_ADDR, C_TEXT, DFU_E_FORMAT,
+            "f.hex is not an Intel HEX file: it starts with \"error: 404 not found\": text"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_JSON, DFU_E_FORMAT, "*JSON (an error reply?)"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_LFS, DFU_E_FORMAT, "*a Git LFS pointer (git lfs pull)"},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_FIRMWARE, DFU_E_FORMAT,
+            "f.dfu is not a DfuSe file: it starts with the bytes 00 00 02 20 01 01 00 08 ... (binary data)"},
+        {"f.hex", DFU_FORMAT_AUTO, NO_ADDR, C_DFUSE, DFU_E_FORMAT, "f.hex is not an Intel HEX file: it is a DfuSe file"},
+        // ELF for a computer, not a board.
+        {"f.elf", DFU_FORMAT_AUTO, NO_ADDR, C_ELF64, DFU_E_FORMAT, "f.elf: a 64-bit ELF file for x86-64"},
+        {"f", DFU_FORMAT_AUTO, NO_ADDR, C_ELF386, DFU_E_FORMAT, "f: an ELF file for x86 (i386) (machine 3)"},
+        // Raw binary only where the user says.
+        {"f.bin", DFU_FORMAT_AUTO, NO_ADDR, C_FIRMWARE, DFU_E_ARG,
+            "f.bin is not a DfuSe, Intel HEX or ELF file; raw binary is written only at an address you give"},
+        {NULL, DFU_FORMAT_AUTO, NO_ADDR, C_FIRMWARE, DFU_E_ARG, "the file is not a DfuSe, Intel HEX or ELF file"},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_FIRMWARE, DFU_OK, NULL},
+        {"f.bin", DFU_FORMAT_BIN, NO_ADDR, C_FIRMWARE, DFU_OK, NULL},
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_FF, DFU_OK, NULL},
+        {"f.dfu", DFU_FORMAT_AUTO, NO_ADDR, C_PLAIN_DFU, DFU_E_ARG, "f.dfu is a plain DFU file"},
+        {"f.dfu", DFU_FORMAT_AUTO, ADDR, C_PLAIN_DFU, DFU_OK, NULL},
+        // An address with a file that says where its data goes.
+        {"f.bin", DFU_FORMAT_AUTO, ADDR, C_DFUSE, DFU_E_ARG,
+            "f.bin is a DfuSe file, which says where its data goes; an address is only for raw binary"},
+        {"f.hex", DFU_FORMAT_AUTO, ADDR, C_HEX, DFU_E_ARG, "f.hex is an Intel HEX file, which says where"},
+        {"f.bin", DFU_FORMAT_BIN, NO_ADDR, C_DFUSE, DFU_E_ARG, "f.bin is a DfuSe file, not raw binary"},
+        // What is fine: content that is what the name says, or what the user says.
+        {"f.bin", DFU_FORMAT_AUTO, NO_ADDR, C_DFUSE, DFU_OK, NULL},
+        {"f.hex", DFU_FORMAT_AUTO, NO_ADDR, C_HEX_BOM, DFU_OK, NULL},
+        {"f", DFU_FORMAT_AUTO, NO_ADDR, C_HEX_BOM, DFU_OK, NULL},
+        {"f.dfu", DFU_FORMAT_HEX, NO_ADDR, C_HEX, DFU_OK, NULL},
+        {"dir.dfu/f", DFU_FORMAT_AUTO, NO_ADDR, C_DFUSE, DFU_OK, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t *buf;
+        size_t len = make_content(cases[i].content, &buf);
+        dfu_source src = {.name = cases[i].name, .format = cases[i].format, .has_address = cases[i].address,
+            .address = FLASH};
+        dfu_image img;
+        dfu_error err;
+        dfu_error_clear(&err);
+        dfu_status st = dfu_image_parse(buf, len, &src, &img, &err);
+        CHECKF(st == cases[i].want, "case %zu: %s, want %s (%s)", i, dfu_status_id(st), dfu_status_id(cases[i].want),
+            err.message);
+        const char *says = cases[i].says;
+        if (says && says[0] == '*') {
+            CHECKF(strstr(err.message, says + 1) != NULL, "case %zu: \"%s\"", i, err.message);
+        } else if (says) {
+            CHECKF(strncmp(err.message, says, strlen(says)) == 0, "case %zu: \"%s\"", i, err.message);
+        }
+        CHECKF(st == DFU_OK ? img.count >= 1 : img.count == 0, "case %zu", i);
+        dfu_image_free(&img);
+        free(buf);
+    }
+    // The BOM hex is HEX, with its data where its records say.
+    uint8_t *buf;
+    size_t len = make_content(C_HEX_BOM, &buf);
+    dfu_image img;
+    const dfu_source hex_name = {.name = "f.hex"};
+    CHECK_EQ(dfu_image_parse(buf, len, &hex_name, &img, NULL), DFU_OK);
+    CHECK(img.format == DFU_FORMAT_HEX && img.count == 1 && img.elements[0].address == FLASH);
+    CHECK(img.elements[0].size == 4 && memcmp(img.elements[0].data, "\x01\x02\x03\x04", 4) == 0);
+    dfu_image_free(&img);
+    free(buf);
+    // The format words the command line and Python take.
+    dfu_format f;
+    CHECK(dfu_format_from_string("dfu", &f, NULL) == DFU_OK && f == DFU_FORMAT_DFUSE);
+    CHECK(dfu_format_from_string("ihex", &f, NULL) == DFU_OK && f == DFU_FORMAT_HEX);
+    CHECK(dfu_format_from_string("bin", &f, NULL) == DFU_OK && f == DFU_FORMAT_BIN);
+    CHECK_EQ(dfu_format_from_string("binary", &f, NULL), DFU_E_ARG);
+}
+
+static void test_target_names(void) {
+    dfu_target t;
+    char name[300];
+    // UTF-8 "é" (2 bytes) 150 times: cut at 254 bytes, between characters.
+    for (size_t i = 0; i < 300; i += 2) {
+        name[i] = (char)0xC3;
+        name[i + 1] = (char)0xA9;
+    }
+    dfu_target_set_name(&t, name, 300);
+    CHECK(t.named && strlen(t.name) == 254 && (uint8_t)t.name[253] == 0xA9);
+    // 254 ASCII bytes and a 3-byte "€": the euro sign does not fit.
+    memset(name, 'a', 254);
+    memcpy(name + 254, "\xE2\x82\xAC", 3);
+    dfu_target_set_name(&t, name, 257);
+    CHECK_EQ(strlen(t.name), 254);
+    // Windows-1252 "é" (0xE9), not UTF-8: bytes are characters, 255 of them.
+    memset(name, 0xE9, 300);
+    dfu_target_set_name(&t, name, 300);
+    CHECK_EQ(strlen(t.name), 255);
+    dfu_target_set_name(&t, "ST...", 5);
+    CHECK(strcmp(t.name, "ST...") == 0);
+    // A Windows-1252 name survives a round trip through a DfuSe file.
+    dfu_image img = {0}, back;
+    CHECK_EQ(dfu_image_add(&img, 0, FLASH, firmware, sizeof(firmware), NULL), DFU_OK);
+    dfu_target_set_name(&img.targets[0], "Flash \xA9 ACME \x80", 14);
+    uint8_t *file;
+    size_t len;
+    CHECK_EQ(dfu_image_write_dfuse(&img, 8, &file, &len, NULL), DFU_OK);
+    CHECK_EQ(dfu_image_parse(file, len, NULL, &back, NULL), DFU_OK);
+    CHECK(back.target_count == 1 && strcmp(back.targets[0].name, "Flash \xA9 ACME \x80") == 0);
+    free(file);
+    dfu_image_free(&img);
+    dfu_image_free(&back);
 }
 
 // ---------------------------------------------------------------------------
@@ -442,11 +661,9 @@ static void rig_open(rig *r, const dfu_sim_config *cfg) {
         exit(1);
     }
     r->io = dfu_sim_transport(r->sim);
-    dfu_session_init(&r->s, &r->io, 0);
-    r->s.transfer_size = cfg->transfer_size;
-    r->s.dfuse = true;
-    for (uint8_t a = 0; a < cfg->alt_count; a++) {
-        dfu_session_set_alt_name(&r->s, a, dfu_sim_string(r->sim, a + 1u), NULL);
+    if (dfu_sim_session(r->sim, &r->io, cfg->transfer_size, &r->s, &err) != DFU_OK) {
+        printf("sim session: %s\n", err.message);
+        exit(1);
     }
 }
 
@@ -739,11 +956,11 @@ static void test_read_and_erase(void) {
     // An alt the device does not have: said so, before any layout talk.
     uint8_t four[4];
     dfu_error_clear(&err);
-    CHECK_EQ(dfu_read(&r.s, 5, FLASH, four, 4, &err), DFU_E_ARG);
-    CHECK(strstr(err.message, "2 alt settings") != NULL);
+    CHECK_EQ(dfu_read(&r.s, 5, FLASH, four, 4, &err), DFU_E_NO_ALT);
+    CHECK(strstr(err.message, "no alt setting 5 (it has 0 \"@Internal Flash") != NULL);
     dfu_error_clear(&err);
-    CHECK_EQ(dfu_erase(&r.s, 5, FLASH, 4, false, false, &err), DFU_E_ARG);
-    CHECK(strstr(err.message, "2 alt settings") != NULL);
+    CHECK_EQ(dfu_erase(&r.s, 5, FLASH, 4, false, false, &err), DFU_E_NO_ALT);
+    CHECK(strstr(err.message, "1 \"@Option Bytes") != NULL);
     dfu_error_clear(&err);
     CHECK_EQ(dfu_erase(&r.s, 0, 0, 0, true, false, &err), DFU_OK);
     CHECK(sim_filled(&r, FLASH, 0xFF, 1024 * 1024));
@@ -789,7 +1006,7 @@ static void test_refusals_before_usb(void) {
         {0, FLASH, true, false, false, DFU_E_MISMATCH},              // file for another device
         {1, 0x1FFFC000u, false, false, false, DFU_E_REFUSED},        // option bytes without opt-in
         {1, 0x1FFFC000u, false, true, true, DFU_E_REFUSED},          // RDP level 2 without its opt-in
-        {5, FLASH, false, false, false, DFU_E_ADDRESS},              // no such alt
+        {5, FLASH, false, false, false, DFU_E_NO_ALT},               // no such alt
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         dfu_image img = {0};
@@ -812,6 +1029,34 @@ static void test_refusals_before_usb(void) {
         CHECKF(r.s.requests == 0, "case %zu: %lu requests sent", i, r.s.requests);
         dfu_image_free(&img);
     }
+    rig_close(&r);
+}
+
+// The alt setting the user names: checked before any request, with the
+// device's list in the refusal; never replaced by alt 0.
+static void test_alt_checks(void) {
+    rig r;
+    rig_open(&r, NULL);
+    dfu_error err;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_session_check_alt(&r.s, 1, &err), DFU_OK);
+    CHECK_EQ(dfu_session_check_alt(&r.s, 5, &err), DFU_E_NO_ALT);
+    CHECKF(strcmp(err.message, "the device has no alt setting 5 (it has 0 \"@Internal Flash  /0x08000000/04*016Kg,"
+                               "01*064Kg,07*128Kg\", 1 \"@Option Bytes  /0x1FFFC000/01*016 e\")") == 0, "%s",
+        err.message);
+    uint8_t alt = 9;
+    dfu_error_clear(&err);
+    CHECK_EQ(dfu_session_find_alt(&r.s, "@Option Bytes  /0x1FFFC000/01*016 e", &alt, &err), DFU_OK);
+    CHECK_EQ(alt, 1);
+    CHECK_EQ(dfu_session_find_alt(&r.s, "Flash", &alt, &err), DFU_E_NO_ALT);
+    CHECKF(strncmp(err.message, "the device has no alt setting named \"Flash\" (it has 0 \"@Internal", 60) == 0, "%s",
+        err.message);
+    // Reading, erasing an alt the device lacks: refused before any request.
+    uint8_t buf[16];
+    CHECK_EQ(dfu_read(&r.s, 5, FLASH, buf, sizeof(buf), NULL), DFU_E_NO_ALT);
+    CHECK_EQ(dfu_erase(&r.s, 5, FLASH, 16, false, false, NULL), DFU_E_NO_ALT);
+    CHECK_EQ(r.s.requests, 0);
+    CHECK_EQ(dfu_sim_counters_get(r.sim)->requests, 0);
     rig_close(&r);
 }
 
@@ -1229,7 +1474,7 @@ static void test_disk(void) {
     dfu_image img;
 
     dfu_error_clear(&err);
-    CHECK_EQ(dfu_image_load("/nonexistent/file.dfu", DFU_FORMAT_AUTO, 0, &img, &err), DFU_E_IO);
+    CHECK_EQ(dfu_image_load("/nonexistent/file.dfu", NULL, &img, &err), DFU_E_IO);
     CHECK(strstr(err.message, "/nonexistent/file.dfu: ") == err.message);
     CHECK(img.count == 0);
 
@@ -1252,7 +1497,7 @@ static void test_disk(void) {
     CHECK(file_len == len && memcmp(file, mem, len) == 0);
     free(file);
     free(mem);
-    CHECK_EQ(dfu_image_load(path, DFU_FORMAT_AUTO, 0, &img, NULL), DFU_OK);
+    CHECK_EQ(dfu_image_load(path, NULL, &img, NULL), DFU_OK);
     CHECK(img.format == DFU_FORMAT_DFUSE && img.count == 1 && img.elements[0].address == FLASH + 0x4000);
     CHECK(img.elements[0].size == 304 && memcmp(img.elements[0].data, data, sizeof(data)) == 0);
     dfu_image_free(&img);
@@ -1260,7 +1505,7 @@ static void test_disk(void) {
     // A parse error names the file; a file over the limit is refused.
     CHECK_EQ(dfu_file_write(path, (const uint8_t *)"DfuSe\x01", 6, NULL), DFU_OK);
     dfu_error_clear(&err);
-    CHECK_EQ(dfu_image_load(path, DFU_FORMAT_AUTO, 0, &img, &err), DFU_E_TRUNCATED);
+    CHECK_EQ(dfu_image_load(path, NULL, &img, &err), DFU_E_TRUNCATED);
     CHECK(strncmp(err.message, path, strlen(path)) == 0);
     CHECK_EQ(dfu_file_read(path, 6, &file, &file_len, NULL), DFU_OK);
     CHECK_EQ(file_len, 6);
@@ -1321,6 +1566,9 @@ int main(void) {
     RUN_TEST(test_hex);
     RUN_TEST(test_elf);
     RUN_TEST(test_bin);
+    RUN_TEST(test_file_rules);
+    RUN_TEST(test_target_names);
+    RUN_TEST(test_alt_checks);
     RUN_TEST(test_flash_page_erase);
     RUN_TEST(test_flash_per_chunk_and_mass_erase);
     RUN_TEST(test_read_and_erase);
