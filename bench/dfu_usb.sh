@@ -16,7 +16,12 @@ mkdir -p "$WORK"
 cmake -S . -B build/host >/dev/null && cmake --build build/host --target mpx-dfu mpx-dfu-sim -j "$(nproc)" >/dev/null &&
   MPX_WERROR=1 /usr/bin/python3 setup.py -q build_ext --inplace --build-temp build/py-temp &&
   /usr/bin/python3 -m compileall -q cpython/mpx
-head -c 524288 /dev/urandom > "$WORK/512k.bin"
+# 512 KiB that look like firmware (a Cortex-M vector table, then bytes that
+# do not compress): raw bytes from /dev/urandom would now and then start with
+# an archive's magic, which mpx-dfu refuses as "not firmware".
+/usr/bin/python3 -c 'import random, struct, sys
+vectors = struct.pack("<2I", 0x20020000, 0x08000199)
+sys.stdout.buffer.write(vectors + random.Random(512).randbytes(524288 - len(vectors)))' > "$WORK/512k.bin"
 echo "${RUNS:-5}" > "$WORK/runs"
 # MicroPython's own tools/pydfu.py (on python3-usb), the peer of the pydfu
 # line: MICROPYTHON_PYDFU, else one unpacked by make test's MicroPython build.

@@ -24,8 +24,9 @@
 #include "dfu_usb.h"
 #include "report.h"
 
+// The package's version (cpython/mpx/__init__.py), passed by CMake and setup.py.
 #ifndef MPX_VERSION
-#define MPX_VERSION "0.1.0"
+#error "MPX_VERSION is not defined: build mpx-dfu with CMake or setup.py"
 #endif
 
 // Exit codes of mpx-dfu's own command line (mpx-dfu(1), EXIT STATUS).
