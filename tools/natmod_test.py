@@ -291,11 +291,16 @@ def free_port():
 def mip_install(res, rows, natmod):
     """The documented install: the build served over HTTP, mip.install on
     the board (the unix port here), then the module imported from lib."""
-    deps = os.environ.get("MICROPYTHON_STM32_DEPS", "")
+    spec = os.environ.get("MICROPYTHON_STM32_DEPS", "")
+    # One archive, or SRC=DEPS pairs (tools/mpy_build.py): any of them has
+    # micropython-lib.
+    archives = [item.rpartition("=")[2] for item in spec.split(":") if item]
+    deps = next((a for a in archives if os.path.isfile(a)), "")
     unix = [(label, path) for label, path, archs, _ in rows if label.endswith("/unix64")]
-    if not deps or not os.path.isfile(deps):
-        print("SKIP mip install: MICROPYTHON_STM32_DEPS not set (its lib/micropython-lib has mip; "
-              "the unix port built without submodules has none)")
+    if not deps:
+        print("SKIP mip install: {} (its lib/micropython-lib has mip; the unix port built without "
+              "submodules has none)".format("no archive in MICROPYTHON_STM32_DEPS={}".format(spec) if spec
+                                            else "MICROPYTHON_STM32_DEPS not set"))
         return
     if not unix:
         print("SKIP mip install: no unix firmware in the list")
