@@ -123,9 +123,10 @@ def test_every_scene_equals_the_desktop_golden_png():
 
 def test_flood_of_1000_ops_through_a_1k_ring_arrives_whole():
     # test_rlvgl's flood on the M7: 1,000 adds, replaces and removes through
-    # a 1 KiB ring, then the frame compared with the same scene built directly.
+    # a 1 KiB ring that fills (the M4 starts paused), then the frame compared
+    # with the same scene built directly.
     with _Pair() as pair:
-        out = pair.run("import test_rlvgl\ns = test_rlvgl.flood(1000, 1024)\n"
+        out = pair.run("import test_rlvgl\ns = test_rlvgl.flood(1000, 1024, stall=True)\n"
                        "print(s['ops'], s['errors'], s['producer_waits'] > 0)\n")
         assert out.split() == ["1000", "0", "True"], out
 
